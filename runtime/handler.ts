@@ -1,0 +1,107 @@
+// The handler programming model: streaming handlers (the default), buffered handlers, and their context.
+import type { StreamingLambdaStatusAndHeadersResponse } from "./prelude";
+
+/** A chunk of response body. Strings are sent as UTF-8. */
+export type ResponseChunk = Uint8Array | string;
+
+/** A body that can be piped into a response: a Node `Readable`, a web `ReadableStream`, or any async iterable. */
+export type ResponseBody = AsyncIterable<ResponseChunk> | ReadableStream<ResponseChunk>;
+
+/**
+ * Writes one streamed response. A state machine: an optional status/headers prelude, then body chunks,
+ * then exactly one `finish`. Calls out of that order throw {@link ResponseStreamStateError}.
+ */
+export interface LambdaResponseStreamWriter {
+  /**
+   * Sends the HTTP status and headers (the `application/vnd.awslambda.http-integration-response` prelude).
+   * Allowed once, before any body byte. Throws `InvalidResponseError` for a status outside 100-599 or a
+   * header name/value with CR, LF or NUL, before anything is sent.
+   */
+  writeStatusAndHeaders(response: StreamingLambdaStatusAndHeadersResponse): Promise<void>;
+  /** Sends a body chunk. Resolves once the chunk is handed to the socket (backpressure). */
+  write(chunk: ResponseChunk): Promise<void>;
+  /** Sends every chunk of `body`, in order, with backpressure. Does not finish the response. */
+  pipe(body: ResponseBody): Promise<void>;
+  /** Ends the response. Throws if it was already finished. */
+  finish(): Promise<void>;
+  /** Sends a last chunk and ends the response. */
+  writeAndFinish(chunk: ResponseChunk): Promise<void>;
+  /** Whether `finish` or `writeAndFinish` has been called. */
+  readonly finished: boolean;
+}
+
+/** What the runtime knows about the current invocation. */
+export interface LambdaContext {
+  /** The invocation's request id (`Lambda-Runtime-Aws-Request-Id`). */
+  readonly requestId: string;
+  /** Alias of {@link requestId}, as in AWS's Node runtime. */
+  readonly awsRequestId: string;
+  /** The deadline, in milliseconds since the Unix epoch. */
+  readonly deadlineMs: number;
+  /** Milliseconds left before the deadline. */
+  getRemainingTimeInMillis(): number;
+  /** ARN used to invoke the function (may carry a version or alias). */
+  readonly invokedFunctionArn: string;
+  /** X-Ray trace header; also set as `process.env._X_AMZN_TRACE_ID` for the invocation. */
+  readonly traceId: string | undefined;
+  /** Parsed `Lambda-Runtime-Client-Context`, when the caller sent one. */
+  readonly clientContext: unknown;
+  /** Parsed `Lambda-Runtime-Cognito-Identity`, when the caller sent one. */
+  readonly cognitoIdentity: unknown;
+  readonly functionName: string;
+  readonly functionVersion: string;
+  readonly memoryLimitInMB: string;
+  readonly logGroupName: string;
+  readonly logStreamName: string;
+  /** Aborts when the deadline passes: pass it to fetch, timers and streams to stop work in time. */
+  readonly signal: AbortSignal;
+}
+
+/** A streaming handler as a function: the event's raw bytes, the response writer, the context. */
+export type StreamingLambdaHandlerFunction = (
+  event: Buffer,
+  responseWriter: LambdaResponseStreamWriter,
+  context: LambdaContext,
+) => Promise<void>;
+
+/**
+ * A streaming handler: a function, or an object with a `handle` method of the same shape (so handlers can
+ * keep state in a class, like the Swift runtime's `StreamingLambdaHandler` protocol).
+ */
+export type StreamingLambdaHandler =
+  | StreamingLambdaHandlerFunction
+  | {
+      handle(
+        event: Buffer,
+        responseWriter: LambdaResponseStreamWriter,
+        context: LambdaContext,
+      ): Promise<void>;
+    };
+
+/** A buffered handler: the event parsed as JSON in, a JSON-serializable result out. */
+export type LambdaHandler<TEvent = unknown, TResult = unknown> = (
+  event: TEvent,
+  context: LambdaContext,
+) => Promise<TResult>;
+
+/** Marks a handler as buffered; made by {@link buffered}. */
+export interface BufferedLambdaHandler<TEvent = unknown, TResult = unknown> {
+  readonly kind: "buffered";
+  readonly handler: LambdaHandler<TEvent, TResult>;
+}
+
+/** Any handler the runtime accepts. */
+export type AnyLambdaHandler = StreamingLambdaHandler | BufferedLambdaHandler<never, unknown>;
+
+/**
+ * Declares a buffered handler: its event is parsed as JSON and its result sent as one JSON response.
+ * Handlers are streaming unless wrapped here; the runtime never guesses from a function's arity.
+ */
+export function buffered<TEvent = unknown, TResult = unknown>(
+  handler: LambdaHandler<TEvent, TResult>,
+): BufferedLambdaHandler<TEvent, TResult> {
+  if (typeof handler !== "function") {
+    throw new TypeError("buffered(handler): handler must be a function (event, context) => Promise<result>.");
+  }
+  return { kind: "buffered", handler };
+}
