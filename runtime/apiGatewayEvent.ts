@@ -1,0 +1,370 @@
+// REST API proxy events (payload format 1.0): built from a local HTTP request, parsed and checked in handlers.
+import { isUtf8 } from "node:buffer";
+import { randomUUID } from "node:crypto";
+import type { APIGatewayProxyEvent, APIGatewayProxyResult } from "aws-lambda";
+
+export type { APIGatewayProxyEvent, APIGatewayProxyResult };
+
+/** The parts of an HTTP request an event is built from. A `node:http` `IncomingMessage` fits. */
+export interface IncomingRequestLike {
+  /** Request method, e.g. `GET`. */
+  readonly method?: string | undefined;
+  /** Request target: path and query string, e.g. `/stream?x=1`. */
+  readonly url?: string | undefined;
+  /** HTTP version, e.g. `1.1`. */
+  readonly httpVersion?: string | undefined;
+  /** Header names and values as received, alternating (`IncomingMessage.rawHeaders`): casing kept, no merging. */
+  readonly rawHeaders: readonly string[];
+  /** The connection: its peer address becomes `sourceIp` and `X-Forwarded-For`. */
+  readonly socket: { readonly remoteAddress?: string | undefined; readonly localPort?: number | undefined };
+}
+
+/** How a request is mapped to an event. */
+export interface RestApiEventOptions {
+  /**
+   * The API's resource. A path that matches it becomes an event with `resource` = this template; any other path
+   * becomes `/{proxy+}` (with `pathParameters.proxy`), or `/` for the root. Segments like `{id}` match one path
+   * segment and a last `{name+}` matches the rest; both fill `pathParameters`.
+   * @default "/stream"
+   */
+  route?: string;
+  /** API Gateway stage name, in `requestContext.stage` and `requestContext.path`. @default "local" */
+  stage?: string;
+  /** `requestContext.requestId`. @default a random UUID */
+  requestId?: string;
+  /** Time of the request, in `requestContext.requestTime` and `requestTimeEpoch`. @default now */
+  now?: Date;
+}
+
+/** The resource a request path resolves to, and the path parameters it binds. */
+export interface ResourceMatch {
+  /** Resource template, e.g. `/stream`, `/items/{id}`, `/{proxy+}`. */
+  resource: string;
+  /** Bound path parameters (decoded), or `null` when the resource has none. */
+  pathParameters: Record<string, string> | null;
+}
+
+/** Thrown by {@link parseRestApiEvent} for input that is not a REST API (payload 1.0) proxy event. */
+export class InvalidEventError extends Error {
+  override name = "InvalidEventError";
+}
+
+/** The resource template API Gateway's greedy catch-all uses. */
+export const PROXY_RESOURCE = "/{proxy+}";
+
+/**
+ * Builds the REST API (payload format 1.0) proxy event API Gateway would send for this request, as a Lambda
+ * proxy integration does: headers and query strings single- and multi-valued (the single-valued maps keep the
+ * last value), header names as the client sent them, `X-Forwarded-*` added, and the body as UTF-8 text, or
+ * base64 with `isBase64Encoded` when it is binary (see {@link isBinaryBody}).
+ * @param request The incoming request (method, target, raw headers, peer address).
+ * @param body The whole request body; empty means no body (`body: null`).
+ * @param options Route, stage and request id; see {@link RestApiEventOptions}.
+ */
+export function buildRestApiEvent(
+  request: IncomingRequestLike,
+  body: Buffer,
+  options: RestApiEventOptions = {},
+): APIGatewayProxyEvent {
+  const stage = options.stage ?? "local";
+  const now = options.now ?? new Date();
+  const method = (request.method ?? "GET").toUpperCase();
+  const target = request.url ?? "/";
+  const queryStart = target.indexOf("?");
+  const path = queryStart === -1 ? target : target.slice(0, queryStart);
+  const query = queryStart === -1 ? "" : target.slice(queryStart + 1);
+  const sourceIp = clientAddress(request.socket.remoteAddress);
+  const { headers, multiValueHeaders } = groupHeaders(request.rawHeaders);
+  addForwardingHeaders(headers, multiValueHeaders, sourceIp, request.socket.localPort);
+  const { single: queryStringParameters, multi: multiValueQueryStringParameters } = parseQuery(query);
+  const { resource, pathParameters } = matchResource(options.route ?? "/stream", path);
+  const host = headerValue(headers, "host") ?? "localhost";
+  const binary = isBinaryBody(headerValue(headers, "content-type"), body);
+
+  return {
+    resource,
+    path,
+    httpMethod: method,
+    headers,
+    multiValueHeaders,
+    queryStringParameters,
+    multiValueQueryStringParameters,
+    pathParameters,
+    stageVariables: null,
+    requestContext: {
+      accountId: "000000000000",
+      apiId: "local",
+      authorizer: undefined,
+      domainName: host,
+      domainPrefix: host.split(".")[0] ?? host,
+      extendedRequestId: randomUUID(),
+      httpMethod: method,
+      identity: {
+        accessKey: null,
+        accountId: null,
+        apiKey: null,
+        apiKeyId: null,
+        caller: null,
+        clientCert: null,
+        cognitoAuthenticationProvider: null,
+        cognitoAuthenticationType: null,
+        cognitoIdentityId: null,
+        cognitoIdentityPoolId: null,
+        principalOrgId: null,
+        sourceIp,
+        user: null,
+        userAgent: headerValue(headers, "user-agent") ?? null,
+        userArn: null,
+      },
+      path: `/${stage}${path}`,
+      protocol: `HTTP/${request.httpVersion ?? "1.1"}`,
+      requestId: options.requestId ?? randomUUID(),
+      requestTime: formatRequestTime(now),
+      requestTimeEpoch: now.getTime(),
+      resourceId: "local",
+      resourcePath: resource,
+      stage,
+    },
+    body: body.length === 0 ? null : body.toString(binary ? "base64" : "utf8"),
+    isBase64Encoded: body.length > 0 && binary,
+  };
+}
+
+/**
+ * Resolves a request path against the configured route, as API Gateway resolves resources: the route itself
+ * when it matches, else `/` for the root path, else the greedy `/{proxy+}` with the rest of the path in
+ * `pathParameters.proxy`.
+ * @param route Resource template, e.g. `/stream` or `/items/{id}`.
+ * @param path The request path, without query string.
+ */
+export function matchResource(route: string, path: string): ResourceMatch {
+  const bound = matchTemplate(route, path);
+  if (bound) return { resource: route, pathParameters: Object.keys(bound).length > 0 ? bound : null };
+  if (path === "/" || path === "") return { resource: "/", pathParameters: null };
+  return { resource: PROXY_RESOURCE, pathParameters: { proxy: decodeSegment(path.slice(1)) } };
+}
+
+function matchTemplate(template: string, path: string): Record<string, string> | undefined {
+  const want = template.split("/").filter((s) => s !== "");
+  const got = path.split("/").filter((s) => s !== "");
+  const bound: Record<string, string> = {};
+  for (const [i, segment] of want.entries()) {
+    const greedy = /^\{(.+)\+\}$/.exec(segment);
+    if (greedy?.[1] !== undefined && i === want.length - 1) {
+      if (got.length <= i) return undefined;
+      bound[greedy[1]] = decodeSegment(got.slice(i).join("/"));
+      return bound;
+    }
+    const actual = got[i];
+    if (actual === undefined) return undefined;
+    const param = /^\{(.+)\}$/.exec(segment);
+    if (param?.[1] !== undefined) bound[param[1]] = decodeSegment(actual);
+    else if (segment !== actual) return undefined;
+  }
+  return got.length === want.length ? bound : undefined;
+}
+
+function decodeSegment(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
+}
+
+/**
+ * Whether a request body is sent base64-encoded. Text media types (`text/*`, JSON, XML, form data,
+ * JavaScript, GraphQL) are text; any other declared media type is binary; without a `Content-Type`, the body
+ * is text if it is valid UTF-8.
+ * @param contentType The request's `Content-Type`, if any.
+ * @param body The request body.
+ */
+export function isBinaryBody(contentType: string | undefined, body: Buffer): boolean {
+  if (body.length === 0) return false;
+  if (contentType === undefined || contentType.trim() === "") return !isUtf8(body);
+  const mediaType = (contentType.split(";")[0] ?? "").trim().toLowerCase();
+  const textual =
+    mediaType.startsWith("text/") ||
+    /[/+](json|xml)$/.test(mediaType) ||
+    mediaType === "application/x-www-form-urlencoded" ||
+    mediaType === "application/javascript" ||
+    mediaType === "application/graphql";
+  return !textual;
+}
+
+function groupHeaders(rawHeaders: readonly string[]): {
+  headers: Record<string, string>;
+  multiValueHeaders: Record<string, string[]>;
+} {
+  const headers: Record<string, string> = {};
+  const multiValueHeaders: Record<string, string[]> = {};
+  const nameByLowercase = new Map<string, string>();
+  for (let i = 0; i + 1 < rawHeaders.length; i += 2) {
+    const rawName = rawHeaders[i] as string;
+    const value = rawHeaders[i + 1] as string;
+    const name = nameByLowercase.get(rawName.toLowerCase()) ?? rawName;
+    nameByLowercase.set(rawName.toLowerCase(), name);
+    headers[name] = value;
+    (multiValueHeaders[name] ??= []).push(value);
+  }
+  return { headers, multiValueHeaders };
+}
+
+function addForwardingHeaders(
+  headers: Record<string, string>,
+  multiValueHeaders: Record<string, string[]>,
+  sourceIp: string,
+  port: number | undefined,
+): void {
+  const set = (name: string, value: string): void => {
+    const existing = Object.keys(headers).find((key) => key.toLowerCase() === name.toLowerCase()) ?? name;
+    headers[existing] = value;
+    multiValueHeaders[existing] = [value];
+  };
+  const forwardedFor = headerValue(headers, "x-forwarded-for");
+  set("X-Forwarded-For", forwardedFor ? `${forwardedFor}, ${sourceIp}` : sourceIp);
+  if (port !== undefined && headerValue(headers, "x-forwarded-port") === undefined) {
+    set("X-Forwarded-Port", String(port));
+  }
+  if (headerValue(headers, "x-forwarded-proto") === undefined) set("X-Forwarded-Proto", "http");
+}
+
+function parseQuery(query: string): {
+  single: Record<string, string> | null;
+  multi: Record<string, string[]> | null;
+} {
+  const params = new URLSearchParams(query);
+  const single: Record<string, string> = {};
+  const multi: Record<string, string[]> = {};
+  for (const [name, value] of params) {
+    single[name] = value;
+    (multi[name] ??= []).push(value);
+  }
+  return Object.keys(single).length === 0 ? { single: null, multi: null } : { single, multi };
+}
+
+function clientAddress(remoteAddress: string | undefined): string {
+  if (remoteAddress === undefined) return "127.0.0.1";
+  return remoteAddress.startsWith("::ffff:") ? remoteAddress.slice("::ffff:".length) : remoteAddress;
+}
+
+const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+
+/** API Gateway's `requestTime` format, e.g. `09/Apr/2015:12:34:56 +0000` (UTC). */
+function formatRequestTime(date: Date): string {
+  const two = (n: number): string => String(n).padStart(2, "0");
+  return (
+    `${two(date.getUTCDate())}/${MONTHS[date.getUTCMonth()]}/${date.getUTCFullYear()}:` +
+    `${two(date.getUTCHours())}:${two(date.getUTCMinutes())}:${two(date.getUTCSeconds())} +0000`
+  );
+}
+
+function headerValue(
+  headers: Readonly<Record<string, string | undefined>> | null,
+  name: string,
+): string | undefined {
+  if (!headers) return undefined;
+  const wanted = name.toLowerCase();
+  for (const [key, value] of Object.entries(headers)) {
+    if (key.toLowerCase() === wanted) return value;
+  }
+  return undefined;
+}
+
+/**
+ * Parses the event a REST API proxy integration sends (payload format 1.0) and checks its shape, so a handler
+ * fails with a clear message rather than deep inside its own code. Fields API Gateway may leave out or set to
+ * `null` are normalised: `headers` and `multiValueHeaders` become `{}`, `body` `null`, `isBase64Encoded` `false`.
+ * @param event The event's raw bytes, as a streaming handler receives them.
+ * @throws {InvalidEventError} When the bytes are not JSON or not a payload 1.0 event (an HTTP API's payload
+ *   2.0 event is named as such).
+ */
+export function parseRestApiEvent(event: Buffer): APIGatewayProxyEvent {
+  let value: unknown;
+  try {
+    value = JSON.parse(event.toString("utf8"));
+  } catch (error) {
+    throw new InvalidEventError(`event is not JSON: ${(error as Error).message}`);
+  }
+  if (!isObject(value)) throw new InvalidEventError("event must be a JSON object (a REST API proxy event).");
+  if (value.version === "2.0" || "rawPath" in value || "routeKey" in value) {
+    throw new InvalidEventError(
+      "event is an HTTP API (payload format 2.0) event; a REST API proxy integration sends payload format 1.0.",
+    );
+  }
+  for (const field of ["httpMethod", "path", "resource"] as const) {
+    if (typeof value[field] !== "string") {
+      throw new InvalidEventError(`event.${field} must be a string; is this a REST API proxy event?`);
+    }
+  }
+  if (!isObject(value.requestContext)) throw new InvalidEventError("event.requestContext must be an object.");
+  const headers = stringMap(value, "headers") ?? {};
+  const multiValueHeaders = stringListMap(value, "multiValueHeaders") ?? {};
+  const queryStringParameters = stringMap(value, "queryStringParameters");
+  const multiValueQueryStringParameters = stringListMap(value, "multiValueQueryStringParameters");
+  const pathParameters = stringMap(value, "pathParameters");
+  const stageVariables = stringMap(value, "stageVariables");
+  const body = value.body ?? null;
+  if (body !== null && typeof body !== "string")
+    throw new InvalidEventError("event.body must be a string or null.");
+  const isBase64Encoded = value.isBase64Encoded ?? false;
+  if (typeof isBase64Encoded !== "boolean")
+    throw new InvalidEventError("event.isBase64Encoded must be a boolean.");
+  return {
+    ...(value as unknown as APIGatewayProxyEvent),
+    headers,
+    multiValueHeaders,
+    queryStringParameters,
+    multiValueQueryStringParameters,
+    pathParameters,
+    stageVariables,
+    body,
+    isBase64Encoded,
+  };
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+function stringMap(event: Record<string, unknown>, field: string): Record<string, string> | null {
+  const map = event[field];
+  if (map === undefined || map === null) return null;
+  if (!isObject(map) || !Object.values(map).every((v) => typeof v === "string")) {
+    throw new InvalidEventError(`event.${field} must be an object of strings or null.`);
+  }
+  return map as Record<string, string>;
+}
+
+function stringListMap(event: Record<string, unknown>, field: string): Record<string, string[]> | null {
+  const map = event[field];
+  if (map === undefined || map === null) return null;
+  const valid =
+    isObject(map) &&
+    Object.values(map).every((list) => Array.isArray(list) && list.every((v) => typeof v === "string"));
+  if (!valid) throw new InvalidEventError(`event.${field} must be an object of string arrays or null.`);
+  return map as Record<string, string[]>;
+}
+
+/**
+ * The request body of an event as bytes: base64-decoded when `isBase64Encoded`, UTF-8 otherwise, empty when
+ * there is none.
+ * @param event A REST API proxy event.
+ */
+export function restApiEventBody(event: Pick<APIGatewayProxyEvent, "body" | "isBase64Encoded">): Buffer {
+  if (event.body === null || event.body === undefined) return Buffer.alloc(0);
+  return Buffer.from(event.body, event.isBase64Encoded ? "base64" : "utf8");
+}
+
+/**
+ * A request header's value, looked up case-insensitively (REST API events keep the client's header casing).
+ * With repeated headers this is the last value; see `multiValueHeaders` for all of them.
+ * @param event A REST API proxy event.
+ * @param name Header name, any case.
+ */
+export function restApiEventHeader(
+  event: Pick<APIGatewayProxyEvent, "headers">,
+  name: string,
+): string | undefined {
+  return headerValue(event.headers, name);
+}

@@ -1,0 +1,414 @@
+// The local server: the Runtime API plus, on the same port, POST /invoke and API Gateway (REST API) emulation.
+import { randomUUID } from "node:crypto";
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import { performance } from "node:perf_hooks";
+import { setImmediate as nextTurn } from "node:timers/promises";
+import {
+  GatewayErrors,
+  headFromPrelude,
+  MalformedProxyResponseError,
+  MAX_PAYLOAD_BYTES,
+  parseProxyResult,
+  rawHeaderList,
+  type ResponseHead,
+} from "./apiGatewayEmulation";
+import { buildRestApiEvent } from "./apiGatewayEvent";
+import { cutConnection, drained, PayloadTooLargeError, readBody, sendJson } from "./localHttp";
+import {
+  LocalRuntimeApi,
+  StreamInterruptedError,
+  type FunctionErrorReport,
+  type InvocationOutcome,
+} from "./localRuntimeApi";
+import { OCTET_STREAM_CONTENT_TYPE } from "./protocol";
+
+/** Settings of the local server. Every field is optional. */
+export interface LocalServerOptions {
+  /** Interface to bind. Loopback unless told otherwise. @default process.env.LOCAL_LAMBDA_HOST ?? "127.0.0.1" */
+  host?: string;
+  /** Port to bind; 0 picks a free one. @default Number(process.env.LOCAL_LAMBDA_PORT ?? 7000) */
+  port?: number;
+  /**
+   * The API Gateway resource requests are matched against: a matching path becomes an event with
+   * `resource` = this route; other paths become `/{proxy+}` events. `{name}` / `{name+}` segments bind
+   * `pathParameters`.
+   * @default "/stream"
+   */
+  route?: string;
+  /**
+   * Time an invocation may run, in ms, from the moment the runtime receives it; sent as
+   * `Lambda-Runtime-Deadline-Ms`. Past it, a request still waiting for its first byte gets a 504 and a stream
+   * is cut.
+   * @default Number(process.env.LOCAL_LAMBDA_TIMEOUT_MS ?? 60000)
+   */
+  timeoutMs?: number;
+  /** API Gateway stage name, in `requestContext.stage`. @default "local" */
+  stage?: string;
+  /** Where to write one line per invocation and per error a developer should see. @default stderr */
+  log?: (line: string) => void;
+}
+
+/** A running local server. */
+export interface LocalServer {
+  /** `host:port` to use as `AWS_LAMBDA_RUNTIME_API` (the Runtime API is served on the same port). */
+  readonly runtimeApi: string;
+  /** Base URL, e.g. `http://127.0.0.1:7000`. */
+  readonly url: string;
+  /** Stops the server: answers pending `/next` polls, cancels queued requests, cuts the one in flight. */
+  close(): Promise<void>;
+}
+
+interface Settings {
+  host: string;
+  port: number;
+  route: string;
+  timeoutMs: number;
+  stage: string;
+  log: (line: string) => void;
+}
+
+/** How a client request is answered: Lambda's invoke semantics, or API Gateway's proxy integration. */
+type ClientMode = "invoke" | "gateway";
+
+/** The path of the plain invoke endpoint: the request body is the event, as is. */
+export const INVOKE_PATH = "/invoke";
+
+/**
+ * Starts the local server. One port serves the Lambda Runtime API (`/2018-06-01/runtime/...`, for the
+ * in-process runtime or any other Runtime API client), `POST /invoke` (body = event, as is), and every other
+ * path and method as an API Gateway REST API with a Lambda proxy integration (the request becomes a payload
+ * 1.0 event). Responses stream to the client chunk by chunk as the runtime sends them.
+ *
+ * Errors, by phase. Before any response byte, a function error is a 502: `{"message":"Internal server
+ * error"}` on emulated routes (as API Gateway answers), the function's error JSON with
+ * `X-Amz-Function-Error: Unhandled` on `/invoke`. After bytes were sent (error trailers, the runtime's
+ * connection closing, the deadline), the client's connection is cut so it sees a failed transfer. A passed
+ * deadline before any byte is a 504.
+ * @param options See {@link LocalServerOptions}.
+ * @throws When the port cannot be bound (the message names the address).
+ */
+export async function startLocalServer(options: LocalServerOptions = {}): Promise<LocalServer> {
+  const settings = resolveSettings(options);
+  const runtimeApi = new LocalRuntimeApi({
+    timeoutMs: settings.timeoutMs,
+    functionArn: functionArn(),
+    log: settings.log,
+  });
+  // No request timeout: a streamed response may last 15 minutes, and /next long-polls without limit.
+  const server = createServer({ requestTimeout: 0 }, (request, response) => {
+    const path = (request.url ?? "/").split("?")[0] ?? "/";
+    if (LocalRuntimeApi.owns(path)) return runtimeApi.handle(request, response);
+    const mode: ClientMode = path === INVOKE_PATH && request.method === "POST" ? "invoke" : "gateway";
+    serveClient(request, response, mode, runtimeApi, settings).catch((error: unknown) => {
+      settings.log(
+        `internal error serving ${request.method} ${request.url}: ${(error as Error).stack ?? error}`,
+      );
+      response.destroy();
+    });
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", (error) =>
+      reject(
+        new Error(
+          `The local server cannot listen on ${settings.host}:${settings.port}: ${error.message}. ` +
+            "Set LOCAL_LAMBDA_PORT (or LOCAL_LAMBDA_HOST) to a free address.",
+          { cause: error },
+        ),
+      ),
+    );
+    server.listen({ host: settings.host, port: settings.port }, resolve);
+  });
+  const { port } = server.address() as AddressInfo;
+  const host = connectableHost(settings.host);
+  let closing: Promise<void> | undefined;
+  return {
+    runtimeApi: `${host}:${port}`,
+    url: `http://${host}:${port}`,
+    close: () =>
+      (closing ??= (async () => {
+        runtimeApi.close();
+        // Let the answers to cancelled requests reach their sockets before connections are closed.
+        await nextTurn();
+        const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+        server.closeIdleConnections();
+        const force = setTimeout(() => server.closeAllConnections(), 1000);
+        await closed;
+        clearTimeout(force);
+      })()),
+  };
+}
+
+/** Answers one client request: reads it, queues the invocation, then relays the outcome. */
+async function serveClient(
+  request: IncomingMessage,
+  response: ServerResponse,
+  mode: ClientMode,
+  runtimeApi: LocalRuntimeApi,
+  settings: Settings,
+): Promise<void> {
+  const started = performance.now();
+  const record: InvocationRecord = { status: 0, bytes: 0, requestId: "-", note: undefined };
+  const logLine = (): void => {
+    const ms = Math.round(performance.now() - started);
+    const note = record.note ? `: ${record.note}` : "";
+    settings.log(
+      `${request.method} ${request.url} -> ${record.status || "-"} ${ms} ms ${record.bytes} B ${record.requestId}${note}`,
+    );
+  };
+
+  let body: Buffer;
+  try {
+    body = await readBody(request, MAX_PAYLOAD_BYTES);
+  } catch (error) {
+    if (error instanceof PayloadTooLargeError) {
+      record.status = 413;
+      record.note = `request body over ${MAX_PAYLOAD_BYTES} bytes`;
+      sendJson(
+        response,
+        413,
+        { message: `Request must be smaller than ${MAX_PAYLOAD_BYTES} bytes (Lambda's payload limit).` },
+        { Connection: "close" },
+      );
+    } else {
+      record.note = `client closed while sending its request (${(error as Error).message})`;
+    }
+    return logLine();
+  }
+
+  const gatewayRequestId = randomUUID();
+  const event =
+    mode === "invoke"
+      ? body
+      : Buffer.from(
+          JSON.stringify(
+            buildRestApiEvent(request, body, {
+              route: settings.route,
+              stage: settings.stage,
+              requestId: gatewayRequestId,
+            }),
+          ),
+          "utf8",
+        );
+  const invocation = runtimeApi.enqueue(event, { clientContext: clientContext(request) });
+  record.requestId = invocation.requestId;
+  response.once("close", () => {
+    if (!response.writableFinished) invocation.cancel();
+  });
+  const idHeader: [string, string] =
+    mode === "invoke" ? ["X-Amzn-RequestId", invocation.requestId] : ["x-amzn-RequestId", gatewayRequestId];
+
+  const outcome = await invocation.outcome;
+  await respond(outcome, response, mode, idHeader, record);
+  if (response.destroyed && !response.writableFinished && !record.note) record.note = "client closed early";
+  logLine();
+}
+
+/** What the per-invocation log line reports. */
+interface InvocationRecord {
+  status: number;
+  bytes: number;
+  requestId: string;
+  note: string | undefined;
+}
+
+async function respond(
+  outcome: InvocationOutcome,
+  response: ServerResponse,
+  mode: ClientMode,
+  idHeader: [string, string],
+  record: InvocationRecord,
+): Promise<void> {
+  switch (outcome.kind) {
+    case "buffered":
+      return sendBuffered(outcome.body, outcome.contentType, response, mode, idHeader, record);
+    case "streamed": {
+      const head: ResponseHead = outcome.prelude
+        ? headFromPrelude(outcome.prelude)
+        : {
+            statusCode: 200,
+            headers: { "Content-Type": [outcome.contentType ?? OCTET_STREAM_CONTENT_TYPE] },
+          };
+      return relayStream(outcome.body, outcome.signal, withHeader(head, idHeader), response, record);
+    }
+    case "failed":
+      record.note = `function error ${outcome.error.errorType}: ${outcome.error.errorMessage}`;
+      if (mode === "invoke") return sendFunctionError(response, 502, outcome.error, idHeader, record);
+      return sendGatewayError(response, GatewayErrors.internal, idHeader, record);
+    case "timedOut": {
+      const seconds = (outcome.timeoutMs / 1000).toFixed(2);
+      record.note = `timed out after ${seconds} s without a response`;
+      if (mode === "invoke") {
+        const error = {
+          errorType: "Sandbox.Timedout",
+          errorMessage: `Task timed out after ${seconds} seconds`,
+        };
+        return sendFunctionError(response, 504, error, idHeader, record);
+      }
+      return sendGatewayError(response, GatewayErrors.timeout, idHeader, record);
+    }
+    case "cancelled":
+      if (response.destroyed) {
+        record.note = "client closed before the invocation started";
+        return;
+      }
+      record.note = "cancelled: the server is closing";
+      return sendGatewayError(response, GatewayErrors.unavailable, idHeader, record, { Connection: "close" });
+  }
+}
+
+function sendBuffered(
+  payload: Buffer,
+  contentType: string | undefined,
+  response: ServerResponse,
+  mode: ClientMode,
+  idHeader: [string, string],
+  record: InvocationRecord,
+): void {
+  let head: ResponseHead;
+  let body: Buffer;
+  if (mode === "invoke") {
+    head = { statusCode: 200, headers: { "Content-Type": [contentType ?? "application/json"] } };
+    body = payload;
+  } else {
+    try {
+      ({ head, body } = parseProxyResult(payload));
+    } catch (error) {
+      if (!(error instanceof MalformedProxyResponseError)) throw error;
+      record.note = `malformed Lambda proxy response: ${error.message}`;
+      return sendGatewayError(response, GatewayErrors.internal, idHeader, record);
+    }
+  }
+  head = withHeader(head, idHeader);
+  head.headers["Content-Length"] = [String(body.length)];
+  if (response.destroyed) return;
+  response.writeHead(head.statusCode, rawHeaderList(head.headers));
+  response.end(body);
+  record.status = head.statusCode;
+  record.bytes = body.length;
+}
+
+/** Streams the body to the client with backpressure; cuts the connection if the stream stops early. */
+async function relayStream(
+  body: AsyncIterable<Buffer>,
+  signal: AbortSignal,
+  head: ResponseHead,
+  response: ServerResponse,
+  record: InvocationRecord,
+): Promise<void> {
+  if (!response.destroyed) {
+    response.writeHead(head.statusCode, rawHeaderList(head.headers));
+    // Send the status and headers now: the client sees them as soon as the prelude arrives.
+    response.flushHeaders();
+  }
+  record.status = head.statusCode;
+  try {
+    for await (const chunk of body) {
+      // A client that left does not stop the invocation: the body is drained so the runtime can finish.
+      if (response.destroyed) continue;
+      record.bytes += chunk.length;
+      if (!response.write(chunk)) await drained(response, signal);
+    }
+    response.end();
+  } catch (error) {
+    cutConnection(response);
+    record.note = `stream cut: ${describeInterruption(error)}`;
+  }
+}
+
+function describeInterruption(error: unknown): string {
+  if (!(error instanceof StreamInterruptedError)) return (error as Error).message;
+  switch (error.reason) {
+    case "function-error":
+      return `function error ${error.message}`;
+    case "deadline":
+      return `deadline passed (${error.message})`;
+    default:
+      return error.message;
+  }
+}
+
+function sendGatewayError(
+  response: ServerResponse,
+  error: { statusCode: number; message: string },
+  idHeader: [string, string],
+  record: InvocationRecord,
+  headers: Record<string, string> = {},
+): void {
+  record.status = error.statusCode;
+  sendJson(
+    response,
+    error.statusCode,
+    { message: error.message },
+    { ...headers, [idHeader[0]]: idHeader[1] },
+  );
+}
+
+function sendFunctionError(
+  response: ServerResponse,
+  statusCode: number,
+  error: FunctionErrorReport,
+  idHeader: [string, string],
+  record: InvocationRecord,
+): void {
+  record.status = statusCode;
+  sendJson(response, statusCode, error, { "X-Amz-Function-Error": "Unhandled", [idHeader[0]]: idHeader[1] });
+}
+
+/** Adds a header unless the function already set one of that name. */
+function withHeader(head: ResponseHead, [name, value]: [string, string]): ResponseHead {
+  const present = Object.keys(head.headers).some((key) => key.toLowerCase() === name.toLowerCase());
+  return present ? head : { ...head, headers: { ...head.headers, [name]: [value] } };
+}
+
+/** `X-Amz-Client-Context` (base64 JSON, as Lambda's Invoke API takes it), decoded for the runtime. */
+function clientContext(request: IncomingMessage): string | undefined {
+  const value = request.headers["x-amz-client-context"];
+  if (typeof value !== "string" || value === "") return undefined;
+  return Buffer.from(value, "base64").toString("utf8");
+}
+
+function functionArn(): string {
+  const region = process.env.AWS_REGION ?? "us-east-1";
+  const name = process.env.AWS_LAMBDA_FUNCTION_NAME ?? "local";
+  return `arn:aws:lambda:${region}:000000000000:function:${name}`;
+}
+
+/** The address clients should connect to: loopback for a wildcard bind, brackets around IPv6 literals. */
+function connectableHost(host: string): string {
+  if (host === "0.0.0.0") return "127.0.0.1";
+  if (host === "::") return "[::1]";
+  return host.includes(":") ? `[${host}]` : host;
+}
+
+function resolveSettings(options: LocalServerOptions): Settings {
+  const env = process.env;
+  const port = options.port ?? integerFromEnv("LOCAL_LAMBDA_PORT", env.LOCAL_LAMBDA_PORT, 7000);
+  const timeoutMs =
+    options.timeoutMs ?? integerFromEnv("LOCAL_LAMBDA_TIMEOUT_MS", env.LOCAL_LAMBDA_TIMEOUT_MS, 60000);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new RangeError(`port must be an integer from 0 to 65535, got ${port}.`);
+  }
+  if (!Number.isInteger(timeoutMs) || timeoutMs < 1) {
+    throw new RangeError(`timeoutMs must be a positive integer (milliseconds), got ${timeoutMs}.`);
+  }
+  const route = options.route ?? "/stream";
+  if (!route.startsWith("/"))
+    throw new RangeError(`route must start with "/", got ${JSON.stringify(route)}.`);
+  return {
+    host: options.host ?? (env.LOCAL_LAMBDA_HOST || "127.0.0.1"),
+    port,
+    route,
+    timeoutMs,
+    stage: options.stage ?? "local",
+    log: options.log ?? ((line) => process.stderr.write(`[local-server] ${line}\n`)),
+  };
+}
+
+function integerFromEnv(name: string, value: string | undefined, fallback: number): number {
+  if (value === undefined || value.trim() === "") return fallback;
+  const parsed = Number(value);
+  if (!Number.isInteger(parsed))
+    throw new RangeError(`${name} must be an integer, got ${JSON.stringify(value)}.`);
+  return parsed;
+}
