@@ -1,0 +1,246 @@
+// REST API payload 1.0 events: building one from a request, matching resources, parsing and checking one.
+import { expect } from "chai";
+import {
+  buildRestApiEvent,
+  InvalidEventError,
+  isBinaryBody,
+  matchResource,
+  parseRestApiEvent,
+  restApiEventBody,
+  restApiEventHeader,
+  type IncomingRequestLike,
+} from "../../runtime/apiGatewayEvent";
+
+function fakeRequest(overrides: Partial<IncomingRequestLike> = {}): IncomingRequestLike {
+  return {
+    method: "GET",
+    url: "/stream",
+    httpVersion: "1.1",
+    rawHeaders: ["Host", "127.0.0.1:7000", "User-Agent", "curl/8.5.0"],
+    socket: { remoteAddress: "::ffff:127.0.0.1", localPort: 7000 },
+    ...overrides,
+  };
+}
+
+describe("buildRestApiEvent", () => {
+  const now = new Date(Date.UTC(2025, 3, 9, 12, 34, 56, 789));
+
+  it("builds the payload 1.0 event for a request on the route", () => {
+    const event = buildRestApiEvent(fakeRequest(), Buffer.alloc(0), { requestId: "req-1", now });
+    expect(event.resource).to.equal("/stream");
+    expect(event.path).to.equal("/stream");
+    expect(event.httpMethod).to.equal("GET");
+    expect(event.pathParameters).to.equal(null);
+    expect(event.queryStringParameters).to.equal(null);
+    expect(event.multiValueQueryStringParameters).to.equal(null);
+    expect(event.stageVariables).to.equal(null);
+    expect(event.body).to.equal(null);
+    expect(event.isBase64Encoded).to.equal(false);
+    expect(event.headers).to.deep.equal({
+      Host: "127.0.0.1:7000",
+      "User-Agent": "curl/8.5.0",
+      "X-Forwarded-For": "127.0.0.1",
+      "X-Forwarded-Port": "7000",
+      "X-Forwarded-Proto": "http",
+    });
+    expect(event.requestContext).to.deep.include({
+      accountId: "000000000000",
+      apiId: "local",
+      domainName: "127.0.0.1:7000",
+      httpMethod: "GET",
+      path: "/local/stream",
+      protocol: "HTTP/1.1",
+      requestId: "req-1",
+      requestTime: "09/Apr/2025:12:34:56 +0000",
+      requestTimeEpoch: now.getTime(),
+      resourcePath: "/stream",
+      stage: "local",
+    });
+    expect(event.requestContext.identity.sourceIp).to.equal("127.0.0.1");
+    expect(event.requestContext.identity.userAgent).to.equal("curl/8.5.0");
+  });
+
+  it("keeps header casing, the last value in headers and every value in multiValueHeaders", () => {
+    const event = buildRestApiEvent(
+      fakeRequest({
+        rawHeaders: ["Accept", "text/html", "X-Trace", "a", "x-trace", "b", "Cookie", "a=1; b=2"],
+      }),
+      Buffer.alloc(0),
+    );
+    expect(event.headers["Accept"]).to.equal("text/html");
+    expect(event.headers["X-Trace"]).to.equal("b");
+    expect(event.multiValueHeaders["X-Trace"]).to.deep.equal(["a", "b"]);
+    expect(event.headers["x-trace"]).to.equal(undefined);
+    expect(event.headers["Cookie"]).to.equal("a=1; b=2");
+  });
+
+  it("parses query strings single- and multi-valued, decoded", () => {
+    const event = buildRestApiEvent(fakeRequest({ url: "/stream?a=1&b=x%20y&a=2&empty=" }), Buffer.alloc(0));
+    expect(event.path).to.equal("/stream");
+    expect(event.queryStringParameters).to.deep.equal({ a: "2", b: "x y", empty: "" });
+    expect(event.multiValueQueryStringParameters).to.deep.equal({ a: ["1", "2"], b: ["x y"], empty: [""] });
+  });
+
+  it("appends the client address to an existing X-Forwarded-For and keeps a given X-Forwarded-Proto", () => {
+    const event = buildRestApiEvent(
+      fakeRequest({ rawHeaders: ["x-forwarded-for", "203.0.113.9", "X-Forwarded-Proto", "https"] }),
+      Buffer.alloc(0),
+    );
+    expect(event.headers["x-forwarded-for"]).to.equal("203.0.113.9, 127.0.0.1");
+    expect(event.multiValueHeaders["x-forwarded-for"]).to.deep.equal(["203.0.113.9, 127.0.0.1"]);
+    expect(event.headers["X-Forwarded-Proto"]).to.equal("https");
+  });
+
+  it("sends text bodies as UTF-8 and binary bodies as base64", () => {
+    const json = buildRestApiEvent(
+      fakeRequest({ method: "POST", rawHeaders: ["Content-Type", "application/json; charset=utf-8"] }),
+      Buffer.from('{"name":"Zoë"}'),
+    );
+    expect(json.body).to.equal('{"name":"Zoë"}');
+    expect(json.isBase64Encoded).to.equal(false);
+
+    const bytes = Buffer.from([0xff, 0xd8, 0xff, 0x00, 0x10]);
+    const image = buildRestApiEvent(
+      fakeRequest({ method: "POST", rawHeaders: ["Content-Type", "image/jpeg"] }),
+      bytes,
+    );
+    expect(image.isBase64Encoded).to.equal(true);
+    expect(Buffer.from(image.body as string, "base64").equals(bytes)).to.equal(true);
+  });
+
+  it("uses /{proxy+} for other paths and / for the root", () => {
+    const other = buildRestApiEvent(fakeRequest({ url: "/api/v1/items?x=1" }), Buffer.alloc(0));
+    expect(other.resource).to.equal("/{proxy+}");
+    expect(other.path).to.equal("/api/v1/items");
+    expect(other.pathParameters).to.deep.equal({ proxy: "api/v1/items" });
+    expect(other.requestContext.resourcePath).to.equal("/{proxy+}");
+    const root = buildRestApiEvent(fakeRequest({ url: "/" }), Buffer.alloc(0));
+    expect(root.resource).to.equal("/");
+    expect(root.pathParameters).to.equal(null);
+  });
+
+  it("honours the route and stage options", () => {
+    const event = buildRestApiEvent(fakeRequest({ url: "/items/42" }), Buffer.alloc(0), {
+      route: "/items/{id}",
+      stage: "dev",
+    });
+    expect(event.resource).to.equal("/items/{id}");
+    expect(event.pathParameters).to.deep.equal({ id: "42" });
+    expect(event.requestContext.stage).to.equal("dev");
+    expect(event.requestContext.path).to.equal("/dev/items/42");
+  });
+});
+
+describe("matchResource", () => {
+  it("matches literal routes exactly, segment by segment", () => {
+    expect(matchResource("/stream", "/stream")).to.deep.equal({ resource: "/stream", pathParameters: null });
+    expect(matchResource("/stream", "/stream/")).to.deep.equal({ resource: "/stream", pathParameters: null });
+    expect(matchResource("/stream", "/streams").resource).to.equal("/{proxy+}");
+    expect(matchResource("/stream", "/stream/more").resource).to.equal("/{proxy+}");
+  });
+
+  it("binds {name} to one segment and a last {name+} to the rest, decoded", () => {
+    expect(matchResource("/users/{id}/files/{path+}", "/users/7/files/a/b%20c.txt")).to.deep.equal({
+      resource: "/users/{id}/files/{path+}",
+      pathParameters: { id: "7", path: "a/b c.txt" },
+    });
+    expect(matchResource("/users/{id}", "/users").resource).to.equal("/{proxy+}");
+    expect(matchResource("/files/{path+}", "/files").resource).to.equal("/{proxy+}");
+  });
+
+  it("keeps a malformed percent-escape as is rather than throwing", () => {
+    expect(matchResource("/stream", "/bad%zz")).to.deep.equal({
+      resource: "/{proxy+}",
+      pathParameters: { proxy: "bad%zz" },
+    });
+  });
+});
+
+describe("isBinaryBody", () => {
+  const bytes = Buffer.from([0xc3, 0x28]); // invalid UTF-8
+  it("treats text media types as text", () => {
+    for (const type of [
+      "text/plain",
+      "text/csv; charset=latin1",
+      "application/json",
+      "application/problem+json",
+      "application/xml",
+      "image/svg+xml",
+      "application/x-www-form-urlencoded",
+      "application/javascript",
+      "application/graphql",
+    ]) {
+      expect(isBinaryBody(type, bytes), type).to.equal(false);
+    }
+  });
+
+  it("treats other declared media types as binary, and undeclared bodies by their UTF-8 validity", () => {
+    expect(isBinaryBody("application/octet-stream", Buffer.from("abc"))).to.equal(true);
+    expect(isBinaryBody("image/png", Buffer.from("abc"))).to.equal(true);
+    expect(isBinaryBody(undefined, Buffer.from("plain text ✓"))).to.equal(false);
+    expect(isBinaryBody(undefined, bytes)).to.equal(true);
+    expect(isBinaryBody("image/png", Buffer.alloc(0))).to.equal(false);
+  });
+});
+
+describe("parseRestApiEvent", () => {
+  const valid = (): Record<string, unknown> =>
+    JSON.parse(JSON.stringify(buildRestApiEvent(fakeRequest({ url: "/stream?q=1" }), Buffer.from("hi"))));
+
+  it("returns the event a built event round-trips to", () => {
+    const original = valid();
+    const parsed = parseRestApiEvent(Buffer.from(JSON.stringify(original)));
+    expect(parsed).to.deep.equal(original);
+    expect(parsed.queryStringParameters).to.deep.equal({ q: "1" });
+  });
+
+  it("normalises fields API Gateway may leave out or set to null", () => {
+    const event = valid();
+    event.headers = null;
+    event.multiValueHeaders = null;
+    delete event.body;
+    delete event.isBase64Encoded;
+    delete event.stageVariables;
+    const parsed = parseRestApiEvent(Buffer.from(JSON.stringify(event)));
+    expect(parsed.headers).to.deep.equal({});
+    expect(parsed.multiValueHeaders).to.deep.equal({});
+    expect(parsed.body).to.equal(null);
+    expect(parsed.isBase64Encoded).to.equal(false);
+    expect(parsed.stageVariables).to.equal(null);
+  });
+
+  it("names what is wrong", () => {
+    const cases: [unknown, RegExp][] = [
+      ["not json", /not JSON/],
+      [[1, 2], /JSON object/],
+      [{ version: "2.0", rawPath: "/", routeKey: "$default" }, /HTTP API \(payload format 2\.0\)/],
+      [{ ...valid(), httpMethod: 5 }, /event\.httpMethod must be a string/],
+      [{ ...valid(), requestContext: "x" }, /requestContext must be an object/],
+      [{ ...valid(), headers: { a: 1 } }, /event\.headers must be an object of strings/],
+      [{ ...valid(), multiValueQueryStringParameters: { a: "1" } }, /string arrays/],
+      [{ ...valid(), body: 42 }, /event\.body must be a string or null/],
+      [{ ...valid(), isBase64Encoded: "yes" }, /isBase64Encoded must be a boolean/],
+    ];
+    for (const [input, message] of cases) {
+      const bytes = Buffer.from(typeof input === "string" ? input : JSON.stringify(input));
+      expect(() => parseRestApiEvent(bytes), String(message)).to.throw(InvalidEventError, message);
+    }
+  });
+});
+
+describe("restApiEventBody and restApiEventHeader", () => {
+  it("decodes base64 bodies, reads text bodies as UTF-8, and gives an empty buffer for none", () => {
+    expect(restApiEventBody({ body: "AP8=", isBase64Encoded: true }).equals(Buffer.from([0, 255]))).to.equal(
+      true,
+    );
+    expect(restApiEventBody({ body: "héllo", isBase64Encoded: false }).toString("utf8")).to.equal("héllo");
+    expect(restApiEventBody({ body: null, isBase64Encoded: false }).length).to.equal(0);
+  });
+
+  it("looks headers up case-insensitively", () => {
+    const event = { headers: { "Content-Type": "text/plain", "X-Api-Key": "k" } };
+    expect(restApiEventHeader(event, "content-type")).to.equal("text/plain");
+    expect(restApiEventHeader(event, "X-API-KEY")).to.equal("k");
+    expect(restApiEventHeader(event, "missing")).to.equal(undefined);
+  });
+});
