@@ -1,0 +1,129 @@
+// `npm run bench`: prepares every client, runs the scenarios in interleaved rounds, prints and saves the results.
+import { spawnSync } from "node:child_process";
+import { mkdirSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { performance } from "node:perf_hooks";
+import { parseOptions, USAGE, type BenchOptions } from "./cli";
+import { prepareAwsRic } from "./clients/awsRic";
+import { prepareBaseline } from "./clients/baselines";
+import { prepareOurs } from "./clients/ours";
+import type { ClientName, PreparedClient } from "./clients/types";
+import { findOrFetchNode24, NODE_MAJOR, type NodeInstall } from "./node24";
+import { CHART_FILE, performanceMarkdown } from "./report/docs";
+import { machineInfo, reportScenario, type BenchReport, type ScenarioReport } from "./report/results";
+import { ratioChart } from "./report/svg";
+import { measurementTable, ratioTable, targetSummary } from "./report/tables";
+import { SCENARIOS } from "./scenarios";
+
+const REPO_ROOT = path.resolve(__dirname, "..");
+const RESULTS_DIR = path.join(REPO_ROOT, ".bench");
+const BUILD_DIR = path.join(RESULTS_DIR, "build");
+const DOCS_DIR = path.join(REPO_ROOT, "docs");
+
+const log = (line: string): void => console.error(line);
+
+async function main(): Promise<number> {
+  let options: BenchOptions;
+  try {
+    options = parseOptions(
+      process.argv.slice(2),
+      SCENARIOS.map((scenario) => scenario.id),
+    );
+  } catch (error) {
+    console.error(`bench: ${(error as Error).message}\n\n${USAGE}`);
+    return 2;
+  }
+  if (options.help) {
+    console.log(USAGE);
+    return 0;
+  }
+  const node = findOrFetchNode24(log);
+  if (!process.version.startsWith(`v${NODE_MAJOR}.`)) return rerunOn(node);
+
+  const started = performance.now();
+  const clients = await prepareClients(options.clients, node);
+  const scenarios = SCENARIOS.filter(
+    (scenario) => options.only.length === 0 || options.only.includes(scenario.id),
+  );
+  const reports: ScenarioReport[] = [];
+  for (const scenario of scenarios) {
+    log(`bench: (${scenario.letter}) ${scenario.title}`);
+    const begun = performance.now();
+    const result = await scenario.run({
+      node,
+      clients,
+      rounds: options.rounds,
+      quick: options.quick,
+      buildDir: BUILD_DIR,
+      log,
+    });
+    reports.push(reportScenario(scenario, result, (performance.now() - begun) / 1000));
+  }
+  const report: BenchReport = {
+    date: new Date().toISOString(),
+    machine: machineInfo(node.version),
+    rounds: options.rounds,
+    quick: options.quick,
+    clients: clients.map(({ name, description }) => ({ name, description })),
+    scenarios: reports,
+  };
+  save(report, options.writeDocs);
+  console.log(`\n${ratioTable(report)}\n\n${measurementTable(report)}\n`);
+  console.log(targetSummary(report).join("\n"));
+  log(
+    `bench: done in ${((performance.now() - started) / 1000).toFixed(0)} s; results in ${path.relative(process.cwd(), RESULTS_DIR)}/latest.json`,
+  );
+  return 0;
+}
+
+/** Builds, bundles and installs what each selected client needs. */
+async function prepareClients(names: readonly ClientName[], node: NodeInstall): Promise<PreparedClient[]> {
+  const prepare: Record<ClientName, () => Promise<PreparedClient>> = {
+    ours: () => prepareOurs(BUILD_DIR),
+    aws: () => prepareAwsRic(REPO_ROOT, BUILD_DIR, node, log),
+    plain: () => prepareBaseline("plain", BUILD_DIR),
+    greedy: () => prepareBaseline("greedy", BUILD_DIR),
+  };
+  const clients: PreparedClient[] = [];
+  for (const name of names) {
+    const client = await prepare[name]();
+    log(`bench: ${name}: ${client.description}`);
+    clients.push(client);
+  }
+  return clients;
+}
+
+/** Writes the JSON (and the chart) under .bench/, and with `writeDocs` the docs page and chart. */
+function save(report: BenchReport, writeDocs: boolean): void {
+  mkdirSync(RESULTS_DIR, { recursive: true });
+  const json = `${JSON.stringify(report, null, 2)}\n`;
+  writeFileSync(path.join(RESULTS_DIR, `results-${report.date.replace(/[:.]/g, "-")}.json`), json);
+  writeFileSync(path.join(RESULTS_DIR, "latest.json"), json);
+  const chart = ratioChart(report);
+  writeFileSync(path.join(RESULTS_DIR, CHART_FILE), chart);
+  if (writeDocs) {
+    mkdirSync(DOCS_DIR, { recursive: true });
+    writeFileSync(path.join(DOCS_DIR, CHART_FILE), chart);
+    writeFileSync(path.join(DOCS_DIR, "performance.md"), performanceMarkdown(report));
+    log("bench: wrote docs/performance.md and docs/bench-ratios.svg");
+  }
+}
+
+/** The fake server lives in this process: run it on the clients' Node 24 too, so every run measures alike. */
+function rerunOn(node: NodeInstall): number {
+  log(`bench: re-running on Node ${node.version} (${node.binary})`);
+  const result = spawnSync(
+    node.binary,
+    ["-r", "ts-node/register/transpile-only", __filename, ...process.argv.slice(2)],
+    { stdio: "inherit", cwd: REPO_ROOT },
+  );
+  return result.status ?? 1;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    console.error(`bench: ${(error as Error).stack ?? String(error)}`);
+    process.exit(1);
+  },
+);

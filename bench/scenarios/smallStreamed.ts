@@ -1,0 +1,91 @@
+// (c) Time to first byte and (d) invocations per second for small streamed responses, from the same batches.
+import type { StreamEvent } from "../handlers/work";
+import { percentile } from "../stats";
+import { measureBatch, eventBody } from "./batch";
+import { checkStreamed } from "./checks";
+import { runRounds } from "./rounds";
+import { withClient } from "./session";
+import type { RatioSpec, Scenario } from "./types";
+
+/** A small streamed response: a prelude, then four 256-byte writes. */
+const SMALL: StreamEvent = { chunks: 4, chunkSize: 256 };
+const EVENT = eventBody(SMALL);
+
+export const smallStreamed: Scenario = {
+  letter: "c, d",
+  id: "small-streamed",
+  title: "Small streamed responses: time to first byte and invocations per second",
+  async run(context) {
+    const warmup = context.quick ? 200 : 500;
+    const count = context.quick ? 1000 : 3000;
+    const table = await runRounds(context, this.id, (client) =>
+      withClient(context.node, client, "streamed", async (session) => {
+        checkStreamed(await session.serve(warmup, EVENT), SMALL);
+        const batch = await measureBatch(session, count, EVENT);
+        checkStreamed(batch.records, SMALL);
+        // From the /next answer leaving the server to the first byte after the prelude arriving.
+        const ttfb = batch.records.map((r) => r.firstBodyByteAt - r.nextAnsweredAt);
+        return {
+          ttfbP50: percentile(ttfb, 50),
+          ttfbP99: percentile(ttfb, 99),
+          invocationsPerSecond: count / (batch.wallMs / 1000),
+          cpuPerInvocation: (batch.clientCpuMs * 1000) / count,
+        };
+      }),
+    );
+    const versusAws = (metric: string, title: string, op: ">=" | "<=", bound?: number): RatioSpec => ({
+      id: `${metric}:ours/aws`,
+      title,
+      numerator: { metric, series: "ours" },
+      denominator: { metric, series: "aws" },
+      ...(bound === undefined ? {} : { target: { op, bound } }),
+    });
+    return {
+      metrics: [
+        {
+          id: "ttfb-p50",
+          title: "(c) time to first byte, p50",
+          unit: "ms",
+          better: "lower",
+          digits: 3,
+          series: table.ttfbP50 ?? {},
+        },
+        {
+          id: "ttfb-p99",
+          title: "(c) time to first byte, p99",
+          unit: "ms",
+          better: "lower",
+          digits: 3,
+          series: table.ttfbP99 ?? {},
+        },
+        {
+          id: "small-streamed-rate",
+          title: "(d) small streamed invocations/s",
+          unit: "inv/s",
+          better: "higher",
+          digits: 0,
+          series: table.invocationsPerSecond ?? {},
+        },
+        {
+          id: "small-streamed-cpu",
+          title: "(d) client CPU per small streamed invocation",
+          unit: "µs",
+          better: "lower",
+          digits: 0,
+          series: table.cpuPerInvocation ?? {},
+        },
+      ],
+      ratios: [
+        versusAws("ttfb-p50", "(c) TTFB p50, ours ÷ AWS", "<=", 0.6),
+        versusAws("ttfb-p99", "(c) TTFB p99, ours ÷ AWS", "<="),
+        versusAws("small-streamed-rate", "(d) small streamed inv/s, ours ÷ AWS", ">=", 1.5),
+        {
+          id: "small-streamed-rate:plain/aws",
+          title: "(d) small streamed inv/s, plain baseline ÷ AWS",
+          numerator: { metric: "small-streamed-rate", series: "plain" },
+          denominator: { metric: "small-streamed-rate", series: "aws" },
+        },
+      ],
+    };
+  },
+};
