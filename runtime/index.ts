@@ -1,0 +1,17 @@
+// Public API of the runtime: handler model, response writer, runtime, local server and event helpers.
+export { LambdaRuntime, runHandlerModule, type LambdaRuntimeOptions } from "./lambdaRuntime";
+export {
+  buffered,
+  type AnyLambdaHandler,
+  type BufferedLambdaHandler,
+  type LambdaContext,
+  type LambdaHandler,
+  type LambdaResponseStreamWriter,
+  type ResponseBody,
+  type ResponseChunk,
+  type StreamingLambdaHandler,
+  type StreamingLambdaHandlerFunction,
+} from "./handler";
+export { InvalidResponseError, type StreamingLambdaStatusAndHeadersResponse } from "./prelude";
+export { InvocationTimeoutError, ResponseStreamStateError, RuntimeApiError } from "./errors";
+export type { RuntimeLogger } from "./loop";

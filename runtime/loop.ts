@@ -1,0 +1,189 @@
+// The invocation loop: next event, run the handler, report its response or its error, repeat.
+//
+// Error handling by phase, for streaming handlers:
+// - the handler throws (or its deadline passes) before any byte was sent -> `POST /invocation/{id}/error`;
+// - it throws after bytes were sent -> the stream ends with error trailers (type + base64 JSON error);
+// - it returns without finishing -> the runtime finishes the stream and logs a warning;
+// - it throws after finishing -> the error is logged (the response already went out complete).
+import type { Invocation, RuntimeApiClient } from "./client";
+import { createContext, type FunctionIdentity, type InvocationContext } from "./context";
+import { InvocationTimeoutError, toErrorPayload } from "./errors";
+import type { BufferedLambdaHandler, StreamingLambdaHandlerFunction } from "./handler";
+import { ResponseStream } from "./responseStream";
+
+/** A handler after the runtime has decided how to call it. */
+export type ResolvedHandler =
+  | { readonly kind: "streaming"; readonly handle: StreamingLambdaHandlerFunction }
+  | BufferedLambdaHandler<never, unknown>;
+
+/** Where the runtime's own log lines go. */
+export interface RuntimeLogger {
+  warn(message: string): void;
+  error(message: string): void;
+}
+
+/** Everything the loop needs, passed in so tests need no environment. */
+export interface LoopConfig {
+  readonly client: RuntimeApiClient;
+  readonly handler: ResolvedHandler;
+  readonly identity: FunctionIdentity;
+  readonly log: RuntimeLogger;
+  /** Sets or clears `process.env._X_AMZN_TRACE_ID` for each invocation. */
+  readonly setTraceId: (traceId: string | undefined) => void;
+  /** Whether to keep going: checked before each `/next`. */
+  readonly shouldContinue: () => boolean;
+  /** Told when the loop is idle (waiting on `/next`) or busy, so shutdown can be immediate when idle. */
+  readonly onIdle?: (idle: boolean) => void;
+}
+
+/** Runs invocations until `shouldContinue` says stop. Throws only for Runtime API failures on `/next`. */
+export async function runLoop(config: LoopConfig): Promise<void> {
+  while (config.shouldContinue()) {
+    config.onIdle?.(true);
+    const invocation = await config.client.nextInvocation();
+    config.onIdle?.(false);
+    const context = createContext(invocation, config.identity);
+    config.setTraceId(context.traceId);
+    if (config.handler.kind === "buffered") {
+      await invokeBuffered(config, config.handler, invocation, context);
+    } else {
+      await invokeStreaming(config, config.handler.handle, invocation, context);
+    }
+  }
+}
+
+async function invokeStreaming(
+  config: LoopConfig,
+  handle: StreamingLambdaHandlerFunction,
+  invocation: Invocation,
+  context: InvocationContext,
+): Promise<void> {
+  const { client, log } = config;
+  const requestId = invocation.requestId;
+  const stream = new ResponseStream((contentType) => client.openResponseStream(requestId, contentType));
+  const outcome = await settle(() => handle(invocation.event, stream, context), context);
+
+  if (outcome.failed) {
+    if (!stream.started) {
+      stream.close();
+      await report(log, requestId, "sending the error", () =>
+        client.sendInvocationError(requestId, toErrorPayload(outcome.error)),
+      );
+      logHandlerError(log, requestId, outcome.error, "before any response byte; reported on /error");
+    } else if (stream.writable) {
+      stream.fail(outcome.error);
+      logHandlerError(log, requestId, outcome.error, "mid-stream; the response ends with error trailers");
+    } else if (stream.finished) {
+      logHandlerError(log, requestId, outcome.error, "after finish; the response had already gone out");
+    } else {
+      logHandlerError(log, requestId, outcome.error, "after the response stream broke");
+    }
+  } else if (stream.writable) {
+    log.warn(`[runtime] ${requestId}: the handler returned without finish(); finishing the response for it.`);
+    await stream.finish();
+  }
+
+  const answer = stream.result;
+  if (answer) {
+    await report(log, requestId, "streaming the response", async () =>
+      client.checkStreamAnswer(requestId, await answer),
+    );
+  }
+}
+
+async function invokeBuffered(
+  config: LoopConfig,
+  handler: BufferedLambdaHandler<never, unknown>,
+  invocation: Invocation,
+  context: InvocationContext,
+): Promise<void> {
+  const { client, log } = config;
+  const requestId = invocation.requestId;
+  const outcome = await settle(
+    () => handler.handler(parseEvent(invocation.event) as never, context),
+    context,
+  );
+  let body: Buffer | undefined;
+  let error: unknown = outcome.failed ? outcome.error : undefined;
+  if (!outcome.failed) {
+    try {
+      body = Buffer.from(JSON.stringify(outcome.value) ?? "null", "utf8");
+    } catch (serializationError) {
+      error = serializationError;
+    }
+  }
+  if (body !== undefined) {
+    await report(log, requestId, "sending the response", () => client.sendResponse(requestId, body));
+    return;
+  }
+  await report(log, requestId, "sending the error", () =>
+    client.sendInvocationError(requestId, toErrorPayload(error)),
+  );
+  logHandlerError(log, requestId, error, "reported on /error");
+}
+
+/** setTimeout's upper bound; a longer delay would fire at once. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+type Outcome = { failed: false; value: unknown } | { failed: true; error: unknown };
+
+/**
+ * Runs the handler and waits for it to settle or for the deadline, whichever comes first. Synchronous
+ * throws and rejections with any value (not only Errors) become a failed outcome.
+ */
+function settle(run: () => unknown, context: InvocationContext): Promise<Outcome> {
+  let result: Promise<unknown>;
+  try {
+    result = Promise.resolve(run());
+  } catch (error) {
+    return Promise.resolve({ failed: true, error });
+  }
+  const settled = result.then(
+    (value): Outcome => ({ failed: false, value }),
+    (error: unknown): Outcome => ({ failed: true, error }),
+  );
+  if (!context.hasDeadline) return settled;
+  return new Promise<Outcome>((resolve) => {
+    const timer = setTimeout(
+      () => {
+        const error = new InvocationTimeoutError(
+          `the handler did not settle before the invocation deadline (${new Date(context.deadlineMs).toISOString()}).`,
+        );
+        context.abort(error);
+        resolve({ failed: true, error });
+      },
+      Math.min(context.getRemainingTimeInMillis(), MAX_TIMER_MS),
+    );
+    void settled.then((outcome) => {
+      clearTimeout(timer);
+      resolve(outcome);
+    });
+  });
+}
+
+function parseEvent(event: Buffer): unknown {
+  if (event.length === 0) return undefined;
+  return JSON.parse(event.toString("utf8"));
+}
+
+/** Runs a Runtime API call for an invocation; a failure is logged with the request id and never thrown. */
+async function report(
+  log: RuntimeLogger,
+  requestId: string,
+  what: string,
+  call: () => Promise<void>,
+): Promise<void> {
+  try {
+    await call();
+  } catch (error) {
+    log.error(`[runtime] ${requestId}: ${what} failed: ${(error as Error).message}`);
+  }
+}
+
+function logHandlerError(log: RuntimeLogger, requestId: string, error: unknown, phase: string): void {
+  const payload = toErrorPayload(error);
+  const stack = payload.stackTrace.length > 0 ? `\n    ${payload.stackTrace.join("\n    ")}` : "";
+  log.error(
+    `[runtime] ${requestId}: handler failed ${phase}: ${payload.errorType}: ${payload.errorMessage}${stack}`,
+  );
+}

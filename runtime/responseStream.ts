@@ -1,0 +1,172 @@
+// The response writer handed to streaming handlers: a state machine over one streamed Runtime API request.
+import type { RuntimeApiResponse, StreamingRequest } from "./connection";
+import {
+  headerSafeErrorType,
+  ResponseStreamStateError,
+  serializeErrorPayload,
+  toErrorPayload,
+} from "./errors";
+import type { LambdaResponseStreamWriter, ResponseBody, ResponseChunk } from "./handler";
+import { encodePrelude, type StreamingLambdaStatusAndHeadersResponse } from "./prelude";
+import { HTTP_INTEGRATION_CONTENT_TYPE, OCTET_STREAM_CONTENT_TYPE, ResponseHeader } from "./protocol";
+
+/** Opens the underlying streamed request with the given content type. */
+export type OpenStream = (contentType: string) => StreamingRequest;
+
+type State =
+  /** Nothing sent yet: an error can still go to `/error`. */
+  | "idle"
+  /** Bytes were sent: errors must go out as trailers. */
+  | "streaming"
+  /** `finish` was called. */
+  | "finished"
+  /** Failed with trailers, handed over to `/error`, or the connection broke. No more writes. */
+  | "closed";
+
+/**
+ * Implements {@link LambdaResponseStreamWriter}. The request to the Runtime API is opened on the first byte
+ * (prelude or body), so an error before that can still be reported on `/error` with nothing half-sent.
+ */
+export class ResponseStream implements LambdaResponseStreamWriter {
+  private state: State = "idle";
+  private preludeSent = false;
+  private request: StreamingRequest | undefined;
+  private answer: Promise<RuntimeApiResponse> | undefined;
+
+  constructor(private readonly open: OpenStream) {}
+
+  /** Whether any byte has been handed to the Runtime API connection. */
+  get started(): boolean {
+    return this.request !== undefined;
+  }
+
+  get finished(): boolean {
+    return this.state === "finished";
+  }
+
+  /** Whether the stream can still take bytes. */
+  get writable(): boolean {
+    return this.state === "idle" || this.state === "streaming";
+  }
+
+  writeStatusAndHeaders(response: StreamingLambdaStatusAndHeadersResponse): Promise<void> {
+    try {
+      this.assertWritable("writeStatusAndHeaders");
+      if (this.preludeSent) {
+        throw new ResponseStreamStateError(
+          "writeStatusAndHeaders was already called: status and headers go once.",
+        );
+      }
+      if (this.started) {
+        throw new ResponseStreamStateError(
+          "writeStatusAndHeaders must come before the first body byte: the body has already started.",
+        );
+      }
+      const prelude = encodePrelude(response);
+      this.preludeSent = true;
+      return this.send(prelude, HTTP_INTEGRATION_CONTENT_TYPE);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  write(chunk: ResponseChunk): Promise<void> {
+    try {
+      this.assertWritable("write");
+      const bytes = toBytes(chunk, "write");
+      if (bytes.length === 0) return Promise.resolve();
+      return this.send(bytes, OCTET_STREAM_CONTENT_TYPE);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  async pipe(body: ResponseBody): Promise<void> {
+    this.assertWritable("pipe");
+    for await (const chunk of body as AsyncIterable<ResponseChunk>) {
+      await this.write(chunk);
+    }
+  }
+
+  finish(): Promise<void> {
+    try {
+      this.assertWritable("finish");
+      this.state = "finished";
+      this.answer = this.requestFor(OCTET_STREAM_CONTENT_TYPE).end();
+      return Promise.resolve();
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  writeAndFinish(chunk: ResponseChunk): Promise<void> {
+    try {
+      this.assertWritable("writeAndFinish");
+      const bytes = toBytes(chunk, "writeAndFinish");
+      if (bytes.length > 0) this.requestFor(OCTET_STREAM_CONTENT_TYPE).write(bytes);
+      return this.finish();
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  /**
+   * Ends a started stream with error trailers (type, and the base64 JSON error), so the Runtime API and
+   * the client see a failure, never a truncated success. Only valid once bytes were sent.
+   */
+  fail(error: unknown): void {
+    if (!this.request || !this.writable) {
+      throw new ResponseStreamStateError("fail() applies to a stream that has started and not ended.");
+    }
+    this.state = "closed";
+    const payload = toErrorPayload(error);
+    this.answer = this.request.end({
+      [ResponseHeader.errorType]: headerSafeErrorType(payload.errorType),
+      [ResponseHeader.errorBody]: Buffer.from(serializeErrorPayload(payload), "utf8").toString("base64"),
+    });
+  }
+
+  /** Refuses further writes (the invocation was reported on `/error`, or has timed out). */
+  close(): void {
+    if (this.writable) this.state = "closed";
+  }
+
+  /** The Runtime API's answer to the streamed request, once it was ended; undefined if never ended. */
+  get result(): Promise<RuntimeApiResponse> | undefined {
+    return this.answer;
+  }
+
+  private async send(bytes: Uint8Array, contentType: string): Promise<void> {
+    const request = this.requestFor(contentType);
+    this.state = "streaming";
+    try {
+      if (!request.write(bytes)) await request.drained();
+    } catch (error) {
+      this.state = "closed";
+      throw error;
+    }
+  }
+
+  private requestFor(contentType: string): StreamingRequest {
+    this.request ??= this.open(contentType);
+    return this.request;
+  }
+
+  private assertWritable(operation: string): void {
+    if (this.state === "finished") {
+      throw new ResponseStreamStateError(`${operation} after finish: the response has already ended.`);
+    }
+    if (this.state === "closed") {
+      throw new ResponseStreamStateError(
+        `${operation} after the response was closed (it failed or timed out).`,
+      );
+    }
+  }
+}
+
+function toBytes(chunk: ResponseChunk, operation: string): Uint8Array {
+  if (typeof chunk === "string") return Buffer.from(chunk, "utf8");
+  if (chunk instanceof Uint8Array) return chunk;
+  const kind = chunk === null ? "null" : typeof chunk;
+  throw new TypeError(`${operation}(chunk): chunk must be a string or a Uint8Array (Buffer), got ${kind}.`);
+}
