@@ -81,7 +81,7 @@ export function headFromPrelude(prelude: StreamingLambdaStatusAndHeadersResponse
 /**
  * Reads a buffered reply as API Gateway's Lambda proxy integration does:
  * `{ statusCode, headers?, multiValueHeaders?, body?, isBase64Encoded? }`. Header values that are numbers or
- * booleans are sent as text, as API Gateway does.
+ * booleans are sent as text, and a result without `Content-Type` gets `application/json`, as API Gateway does.
  * @param payload The function's response bytes.
  * @throws {MalformedProxyResponseError} For anything else (API Gateway answers those with a 502).
  */
@@ -111,8 +111,12 @@ export function parseProxyResult(payload: Buffer): ProxyResponse {
   if (typeof isBase64Encoded !== "boolean") {
     throw new MalformedProxyResponseError("isBase64Encoded must be a boolean.");
   }
+  const merged = mergeHeaders(headers, multiValueHeaders);
+  if (!Object.keys(merged).some((name) => name.toLowerCase() === "content-type")) {
+    merged["Content-Type"] = ["application/json"];
+  }
   return {
-    head: { statusCode: statusCode as number, headers: mergeHeaders(headers, multiValueHeaders) },
+    head: { statusCode: statusCode as number, headers: merged },
     body: Buffer.from(body, isBase64Encoded ? "base64" : "utf8"),
   };
 }

@@ -48,9 +48,26 @@ describe("parseProxyResult", () => {
     );
     expect(result.head).to.deep.equal({
       statusCode: 404,
-      headers: { "X-M": ["a"], "X-A": ["1"], "X-N": ["2"], "X-B": ["true"] },
+      headers: {
+        "X-M": ["a"],
+        "X-A": ["1"],
+        "X-N": ["2"],
+        "X-B": ["true"],
+        "Content-Type": ["application/json"],
+      },
     });
     expect(result.body.toString()).to.equal("nope");
+  });
+
+  it("gives a result without Content-Type application/json, as API Gateway does", () => {
+    expect(parseProxyResult(json({ statusCode: 200, body: "{}" })).head.headers).to.deep.equal({
+      "Content-Type": ["application/json"],
+    });
+    expect(
+      parseProxyResult(json({ statusCode: 200, headers: { "content-type": "text/csv" } })).head.headers,
+    ).to.deep.equal({
+      "content-type": ["text/csv"],
+    });
   });
 
   it("decodes a base64 body and defaults a missing body to empty", () => {

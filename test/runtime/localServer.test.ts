@@ -1,6 +1,7 @@
 // The local server end to end: clients on /invoke and emulated routes, a fake runtime on the Runtime API.
 import { expect } from "chai";
 import { request } from "node:http";
+import { startLocalServer } from "../../runtime/localServer";
 import {
   clientRequest,
   FakeRuntime,
@@ -32,6 +33,61 @@ describe("local server", () => {
     expect(t.server.runtimeApi).to.match(/^127\.0\.0\.1:\d+$/);
     expect(t.server.url).to.equal(`http://${t.server.runtimeApi}`);
     expect(t.port).to.be.greaterThan(0);
+  });
+
+  describe("configuration", () => {
+    const saved = { ...process.env };
+    afterEach(() => {
+      for (const name of ["LOCAL_LAMBDA_HOST", "LOCAL_LAMBDA_PORT", "LOCAL_LAMBDA_TIMEOUT_MS"]) {
+        if (saved[name] === undefined) delete process.env[name];
+        else process.env[name] = saved[name];
+      }
+    });
+
+    it("reads LOCAL_LAMBDA_HOST, LOCAL_LAMBDA_PORT and LOCAL_LAMBDA_TIMEOUT_MS", async () => {
+      process.env.LOCAL_LAMBDA_HOST = "127.0.0.1";
+      process.env.LOCAL_LAMBDA_PORT = "0";
+      process.env.LOCAL_LAMBDA_TIMEOUT_MS = "1234";
+      const logs: string[] = [];
+      const server = await startLocalServer({ log: (line) => logs.push(line) });
+      const [host, port] = server.runtimeApi.split(":");
+      const fromEnv: TestServer = { server, logs, host: host as string, port: Number(port) };
+      const envRuntime = new FakeRuntime(fromEnv);
+      try {
+        expect(host).to.equal("127.0.0.1");
+        expect(Number(port)).to.be.greaterThan(0);
+        const client = clientRequest(fromEnv, { method: "POST", path: "/invoke", body: "{}" });
+        const invocation = await envRuntime.next();
+        const remaining = Number(invocation.headers["lambda-runtime-deadline-ms"]) - Date.now();
+        expect(remaining).to.be.within(1100, 1234);
+        await envRuntime.post(`/2018-06-01/runtime/invocation/${invocation.requestId}/response`, "{}");
+        await client;
+      } finally {
+        envRuntime.close();
+        await server.close();
+      }
+    });
+
+    it("refuses malformed settings, naming them", async () => {
+      process.env.LOCAL_LAMBDA_PORT = "seven thousand";
+      let error: unknown;
+      await startLocalServer({ log: () => undefined }).catch((e: unknown) => (error = e));
+      expect(error).to.be.instanceOf(RangeError);
+      expect((error as Error).message).to.include("LOCAL_LAMBDA_PORT");
+      await startLocalServer({ port: 70000 }).catch((e: unknown) => (error = e));
+      expect((error as Error).message).to.include("port must be an integer from 0 to 65535");
+      await startLocalServer({ port: 0, route: "stream" }).catch((e: unknown) => (error = e));
+      expect((error as Error).message).to.include('route must start with "/"');
+    });
+
+    it("says which address is taken when the port is in use", async () => {
+      let error: unknown;
+      await startLocalServer({ host: "127.0.0.1", port: t.port, log: () => undefined }).catch(
+        (e: unknown) => (error = e),
+      );
+      expect((error as Error).message).to.include(`127.0.0.1:${t.port}`);
+      expect((error as Error).message).to.include("LOCAL_LAMBDA_PORT");
+    });
   });
 
   describe("POST /invoke", () => {
