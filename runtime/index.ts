@@ -15,3 +15,11 @@ export {
 export { InvalidResponseError, type StreamingLambdaStatusAndHeadersResponse } from "./prelude";
 export { InvocationTimeoutError, ResponseStreamStateError, RuntimeApiError } from "./errors";
 export type { RuntimeLogger } from "./loop";
+export {
+  parseRestApiEvent,
+  restApiEventBody,
+  InvalidEventError,
+  type APIGatewayProxyEvent,
+  type APIGatewayProxyResult,
+} from "./apiGatewayEvent";
+export { startLocalServer, type LocalServer, type LocalServerOptions } from "./localServer";
