@@ -1,0 +1,340 @@
+// Bundler tests: zip layout and modes, byte-identical rebuilds, handler checks at bundle time, bundles that run.
+import { expect } from "chai";
+import { execFileSync } from "node:child_process";
+import { createHash } from "node:crypto";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import {
+  BOOTSTRAP_SCRIPT,
+  BundleError,
+  buildBundle,
+  findPackageRoot,
+  locateRuntimeEntry,
+  type BundleOptions,
+  type BundleResult,
+} from "../../components/bundle";
+import { dosDateTime, readZip } from "./zipReader";
+
+const FIXTURES = path.join(__dirname, "fixtures");
+const FIXTURE_RUNTIME = path.join(FIXTURES, "runtime", "index.ts");
+const ECHO_HANDLER = path.join(FIXTURES, "handlers", "echo.ts");
+const THROWS_AT_LOAD_HANDLER = path.join(FIXTURES, "handlers", "throwsAtLoad.ts");
+const FIXTURE_MARKER = "fixture-runtime-marker-7f3a";
+const REPO_ROOT = path.resolve(__dirname, "..", "..");
+
+/** What the fixture runtime prints after running the handler once. */
+interface FixtureReport {
+  marker: string;
+  localServer?: string;
+  result?: unknown;
+  initError?: string;
+}
+
+describe("bundle", function () {
+  let scratch: string;
+
+  before(() => {
+    scratch = fs.mkdtempSync(path.join(os.tmpdir(), "streaming-rest-api-bundle-"));
+  });
+  after(() => fs.rmSync(scratch, { recursive: true, force: true }));
+
+  function bundleWithFixtureRuntime(
+    label: string,
+    options: Partial<BundleOptions> = {},
+  ): Promise<BundleResult> {
+    return buildBundle({
+      handler: ECHO_HANDLER,
+      outDir: path.join(scratch, label),
+      runtimeEntry: FIXTURE_RUNTIME,
+      ...options,
+    });
+  }
+
+  /** Writes files under a fresh directory of the scratch space; returns the directory. */
+  function writeTree(label: string, files: Record<string, string>): string {
+    const dir = path.join(scratch, label);
+    for (const [name, contents] of Object.entries(files)) {
+      fs.mkdirSync(path.dirname(path.join(dir, name)), { recursive: true });
+      fs.writeFileSync(path.join(dir, name), contents);
+    }
+    return dir;
+  }
+
+  function runBundle(entryPath: string): FixtureReport {
+    const output = execFileSync(process.execPath, [entryPath], { encoding: "utf8" });
+    return JSON.parse(output) as FixtureReport;
+  }
+
+  async function expectBundleError(options: BundleOptions): Promise<BundleError> {
+    try {
+      await buildBundle(options);
+    } catch (error) {
+      expect(error).to.be.instanceOf(BundleError);
+      return error as BundleError;
+    }
+    throw new Error("expected buildBundle to fail");
+  }
+
+  describe("the zip", function () {
+    it("holds bootstrap (0755), index.mjs and its map (0644), sorted, with a fixed 1980-01-01 timestamp", async function () {
+      const result = await bundleWithFixtureRuntime("layout");
+      const zip = fs.readFileSync(result.zipPath);
+      const entries = readZip(zip);
+
+      expect(entries.map((entry) => entry.name)).to.deep.equal(["bootstrap", "index.mjs", "index.mjs.map"]);
+      expect(entries.map((entry) => entry.unixMode.toString(8))).to.deep.equal([
+        "100755",
+        "100644",
+        "100644",
+      ]);
+      for (const entry of entries) {
+        expect(entry.madeByHost, `${entry.name} made by Unix, so unzip applies its mode`).to.equal(3);
+        expect({ dosDate: entry.dosDate, dosTime: entry.dosTime }).to.deep.equal(dosDateTime(1980, 1, 1));
+        expect(entry.extraFieldLength, `${entry.name} carries no UTC timestamp field`).to.equal(0);
+      }
+      const [bootstrap, bundle, map] = entries;
+      expect(bootstrap?.contents.toString("utf8")).to.equal(BOOTSTRAP_SCRIPT);
+      expect(bundle?.contents.equals(fs.readFileSync(result.entryPath))).to.equal(true);
+      expect(map?.contents.equals(fs.readFileSync(`${result.entryPath}.map`))).to.equal(true);
+      expect(result.bundleBytes).to.equal(fs.statSync(result.entryPath).size);
+      expect(result.zipBytes).to.equal(zip.length);
+      expect(result.zipSha256).to.equal(createHash("sha256").update(zip).digest("hex"));
+      expect(path.basename(result.entryPath)).to.equal("index.mjs");
+    });
+
+    it("is byte-identical when rebuilt, in another directory and another time zone", async function () {
+      const first = await bundleWithFixtureRuntime("rebuild-a");
+      const savedZone = process.env.TZ;
+      process.env.TZ = "Pacific/Kiritimati"; // UTC+14: local DOS time fields would differ from UTC ones
+      try {
+        const second = await bundleWithFixtureRuntime("rebuild-b");
+        expect(second.zipSha256).to.equal(first.zipSha256);
+        expect(fs.readFileSync(second.zipPath).equals(fs.readFileSync(first.zipPath))).to.equal(true);
+      } finally {
+        if (savedZone === undefined) delete process.env.TZ;
+        else process.env.TZ = savedZone;
+      }
+    });
+
+    it("has a bootstrap that, unzipped with its modes, execs Node on index.mjs", async function () {
+      if (process.platform === "win32") this.skip();
+      const result = await bundleWithFixtureRuntime("bootstrap");
+      const taskRoot = path.join(scratch, "bootstrap-task-root");
+      fs.mkdirSync(taskRoot);
+      for (const entry of readZip(fs.readFileSync(result.zipPath))) {
+        fs.writeFileSync(path.join(taskRoot, entry.name), entry.contents, { mode: entry.unixMode & 0o777 });
+      }
+      // Run it as Lambda's wrapper mechanism does: executed directly, with the managed runtime's arguments.
+      const output = execFileSync(path.join(taskRoot, "bootstrap"), ["/var/runtime/index.mjs"], {
+        encoding: "utf8",
+        env: { LAMBDA_TASK_ROOT: taskRoot, PATH: `${path.dirname(process.execPath)}:/usr/bin:/bin` },
+      });
+      const report = JSON.parse(output) as FixtureReport;
+      expect(report.result).to.deep.equal({
+        echoed: "event-from-fixture-runtime",
+        runtimeMarker: FIXTURE_MARKER,
+      });
+    });
+  });
+
+  describe("the bundle", function () {
+    it("runs the handler through the runtime, which imports it lazily", async function () {
+      const result = await bundleWithFixtureRuntime("runs", { minify: false });
+      const source = fs.readFileSync(result.entryPath, "utf8");
+      // esbuild inlines the dynamic import: one file, no chunks.
+      expect(
+        fs.readdirSync(path.dirname(result.entryPath)).filter((file) => file.endsWith(".mjs")),
+      ).to.deep.equal(["index.mjs"]);
+      expect(source).to.not.match(/\bimport\(/);
+      expect(runBundle(result.entryPath)).to.deep.equal({
+        marker: FIXTURE_MARKER,
+        result: { echoed: "event-from-fixture-runtime", runtimeMarker: FIXTURE_MARKER },
+      });
+    });
+
+    it("runs the export named by handlerExport", async function () {
+      const result = await bundleWithFixtureRuntime("default-export", { handlerExport: "default" });
+      expect(runBundle(result.entryPath).result).to.deep.equal({
+        echoed: "event-from-fixture-runtime",
+        runtimeMarker: FIXTURE_MARKER,
+      });
+    });
+
+    it("lets the runtime report a handler that throws while loading", async function () {
+      const result = await bundleWithFixtureRuntime("throws-at-load", { handler: THROWS_AT_LOAD_HANDLER });
+      expect(runBundle(result.entryPath).initError).to.equal("Error: fixture handler failed to load");
+    });
+
+    it("resolves streaming-rest-api/runtime to the runtime entry, so the bundle holds one runtime copy", async function () {
+      const dir = writeTree("consumer-import", {
+        "handler.ts":
+          'import { FIXTURE_RUNTIME_MARKER } from "streaming-rest-api/runtime";\n' +
+          "export const handler = async (event: string) => ({ echoed: event, runtimeMarker: FIXTURE_RUNTIME_MARKER });\n",
+      });
+      const result = await bundleWithFixtureRuntime("consumer-import-out", {
+        handler: path.join(dir, "handler.ts"),
+        minify: false,
+      });
+      const source = fs.readFileSync(result.entryPath, "utf8");
+      expect(source.split(FIXTURE_MARKER).length - 1, "occurrences of the runtime's marker").to.equal(1);
+      expect(runBundle(result.entryPath).result).to.deep.equal({
+        echoed: "event-from-fixture-runtime",
+        runtimeMarker: FIXTURE_MARKER,
+      });
+    });
+
+    it("lets bundled CommonJS dependencies require Node built-ins (createRequire banner)", async function () {
+      const dir = writeTree("cjs-dependency", {
+        "node_modules/cjs-dependency/package.json": '{ "name": "cjs-dependency", "main": "index.js" }',
+        "node_modules/cjs-dependency/index.js":
+          'exports.platformName = () => "platform:" + require("node:os").platform();\n',
+        "handler.ts":
+          'import { platformName } from "cjs-dependency";\nexport const handler = async () => platformName();\n',
+      });
+      const result = await bundleWithFixtureRuntime("cjs-dependency-out", {
+        handler: path.join(dir, "handler.ts"),
+      });
+      expect(runBundle(result.entryPath).result).to.equal(`platform:${os.platform()}`);
+    });
+
+    it("leaves the local server's code out unless localServer is set", async function () {
+      const deployed = await bundleWithFixtureRuntime("without-local-server");
+      const local = await bundleWithFixtureRuntime("with-local-server", { localServer: true });
+      expect(fs.readFileSync(deployed.entryPath, "utf8")).to.not.include("local-server-code-included");
+      expect(fs.readFileSync(local.entryPath, "utf8")).to.include("local-server-code-included");
+      expect(runBundle(local.entryPath).localServer).to.equal("local-server-code-included");
+    });
+
+    it("passes define and external to esbuild", async function () {
+      const dir = writeTree("define-external", {
+        "handler.ts":
+          'import { notInstalled } from "not-installed-module";\n' +
+          "export const handler = async () => [process.env.FIXTURE_STAGE, typeof notInstalled];\n",
+      });
+      const handler = path.join(dir, "handler.ts");
+      const result = await bundleWithFixtureRuntime("define-external-out", {
+        handler,
+        define: { "process.env.FIXTURE_STAGE": '"defined-at-bundle-time"' },
+        external: ["not-installed-module"],
+      });
+      const source = fs.readFileSync(result.entryPath, "utf8");
+      expect(source).to.include('"defined-at-bundle-time"');
+      expect(source).to.match(/from\s*"not-installed-module"/);
+
+      const error = await expectBundleError({
+        handler,
+        outDir: path.join(scratch, "no-external"),
+        runtimeEntry: FIXTURE_RUNTIME,
+      });
+      expect(error.option).to.equal("handler");
+      expect(error.message).to.include('Could not resolve "not-installed-module"');
+    });
+
+    it("writes a source map without sources content next to the bundle, or none with sourcemap: false", async function () {
+      const mapped = await bundleWithFixtureRuntime("mapped");
+      const map = JSON.parse(fs.readFileSync(`${mapped.entryPath}.map`, "utf8")) as {
+        sources: string[];
+        sourcesContent?: unknown;
+        mappings: string;
+      };
+      expect(fs.readFileSync(mapped.entryPath, "utf8").trimEnd()).to.match(
+        /\/\/# sourceMappingURL=index\.mjs\.map$/,
+      );
+      expect(map.sources.map((source) => path.resolve(path.dirname(mapped.entryPath), source))).to.include(
+        ECHO_HANDLER,
+      );
+      expect(map.sourcesContent).to.equal(undefined);
+      expect(map.mappings.length).to.be.greaterThan(0);
+
+      const unmapped = await bundleWithFixtureRuntime("mapped", { sourcemap: false });
+      expect(readZip(fs.readFileSync(unmapped.zipPath)).map((entry) => entry.name)).to.deep.equal([
+        "bootstrap",
+        "index.mjs",
+      ]);
+      expect(fs.existsSync(`${unmapped.entryPath}.map`), "stale map removed").to.equal(false);
+    });
+  });
+
+  describe("handler checks", function () {
+    it("fails on a missing handler export with esbuild's message, naming handlerExport", async function () {
+      const outDir = path.join(scratch, "missing-export");
+      const error = await expectBundleError({
+        handler: ECHO_HANDLER,
+        handlerExport: "handlr",
+        outDir,
+        runtimeEntry: FIXTURE_RUNTIME,
+      });
+      expect(error.option).to.equal("handlerExport");
+      expect(error.message).to.match(/^handlerExport: /);
+      expect(error.message).to.include('No matching export in "');
+      expect(error.message).to.include('for import "handlr"');
+      expect(fs.existsSync(outDir), "nothing written").to.equal(false);
+    });
+
+    it("fails on an export name that is not an identifier, naming handlerExport", async function () {
+      const error = await expectBundleError({
+        handler: ECHO_HANDLER,
+        handlerExport: "handler; process.exit()",
+        outDir: path.join(scratch, "bad-export-name"),
+      });
+      expect(error.option).to.equal("handlerExport");
+    });
+
+    it("fails on a missing handler file, naming handler and where it looked", async function () {
+      const error = await expectBundleError({
+        handler: "no/such/handler.ts",
+        cwd: scratch,
+        outDir: path.join(scratch, "missing-file"),
+      });
+      expect(error.option).to.equal("handler");
+      expect(error.message).to.include(path.join(scratch, "no/such/handler.ts"));
+    });
+
+    it("fails on a handler that does not compile, with esbuild's location", async function () {
+      const dir = writeTree("syntax-error", { "handler.ts": "export const handler = async () => {\n" });
+      const error = await expectBundleError({
+        handler: path.join(dir, "handler.ts"),
+        outDir: path.join(scratch, "syntax-error-out"),
+        runtimeEntry: FIXTURE_RUNTIME,
+      });
+      expect(error.option).to.equal("handler");
+      expect(error.message).to.match(/handler\.ts:\d+:\d+: /);
+    });
+
+    it("finds a directory's index module and a path given without extension", async function () {
+      const dir = writeTree("directory-handler", {
+        "fn/index.ts": "export const handler = async () => 'from index';\n",
+        "other.ts": "export const handler = async () => 'from other';\n",
+      });
+      const fromDirectory = await bundleWithFixtureRuntime("directory-out", { handler: "fn", cwd: dir });
+      expect(runBundle(fromDirectory.entryPath).result).to.equal("from index");
+      const withoutExtension = await bundleWithFixtureRuntime("extensionless-out", {
+        handler: "other",
+        cwd: dir,
+      });
+      expect(runBundle(withoutExtension.entryPath).result).to.equal("from other");
+    });
+  });
+
+  describe("locating the runtime", function () {
+    it("finds runtime/index.ts from the repository's components/", function () {
+      expect(locateRuntimeEntry(path.join(REPO_ROOT, "components"))).to.equal(
+        path.join(REPO_ROOT, "runtime", "index.ts"),
+      );
+      expect(fs.existsSync(locateRuntimeEntry())).to.equal(true);
+    });
+
+    it("finds the package root from the published layout's dist/components/", function () {
+      const root = writeTree("published-layout", {
+        "package.json": '{ "name": "streaming-rest-api" }',
+        "dist/components/bundle.js": "",
+        "dist/package.json": '{ "name": "not-this-one" }',
+      });
+      expect(findPackageRoot(path.join(root, "dist", "components"))).to.equal(root);
+      expect(locateRuntimeEntry(path.join(root, "dist", "components"))).to.equal(
+        path.join(root, "runtime", "index.ts"),
+      );
+    });
+  });
+});
