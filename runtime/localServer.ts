@@ -195,11 +195,11 @@ async function serveClient(
   response.once("close", () => {
     if (!response.writableFinished) invocation.cancel();
   });
-  const idHeader: [string, string] =
+  const idHeader: readonly [string, string] =
     mode === "invoke" ? ["X-Amzn-RequestId", invocation.requestId] : ["x-amzn-RequestId", gatewayRequestId];
 
-  const outcome = await invocation.outcome;
-  await respond(outcome, response, mode, idHeader, record);
+  const reply: Reply = { response, mode, idHeader, record, timeoutMs: settings.timeoutMs };
+  await respond(await invocation.outcome, reply);
   if (response.destroyed && !response.writableFinished && !record.note) record.note = "client closed early";
   logLine();
 }
@@ -212,29 +212,27 @@ interface InvocationRecord {
   note: string | undefined;
 }
 
-async function respond(
-  outcome: InvocationOutcome,
-  response: ServerResponse,
-  mode: ClientMode,
-  idHeader: [string, string],
-  record: InvocationRecord,
-): Promise<void> {
+/** Where and how one client request is answered. */
+interface Reply {
+  readonly response: ServerResponse;
+  readonly mode: ClientMode;
+  /** The request id header to add: Lambda's on /invoke, API Gateway's on emulated routes. */
+  readonly idHeader: readonly [string, string];
+  readonly record: InvocationRecord;
+  readonly timeoutMs: number;
+}
+
+async function respond(outcome: InvocationOutcome, reply: Reply): Promise<void> {
+  const { response, mode, record } = reply;
   switch (outcome.kind) {
     case "buffered":
-      return sendBuffered(outcome.body, outcome.contentType, response, mode, idHeader, record);
-    case "streamed": {
-      const head: ResponseHead = outcome.prelude
-        ? headFromPrelude(outcome.prelude)
-        : {
-            statusCode: 200,
-            headers: { "Content-Type": [outcome.contentType ?? OCTET_STREAM_CONTENT_TYPE] },
-          };
-      return relayStream(outcome.body, outcome.signal, withHeader(head, idHeader), response, record);
-    }
+      return sendBuffered(outcome.body, outcome.contentType, reply);
+    case "streamed":
+      return sendStreamed(outcome, reply);
     case "failed":
       record.note = `function error ${outcome.error.errorType}: ${outcome.error.errorMessage}`;
-      if (mode === "invoke") return sendFunctionError(response, 502, outcome.error, idHeader, record);
-      return sendGatewayError(response, GatewayErrors.internal, idHeader, record);
+      if (mode === "invoke") return sendFunctionError(502, outcome.error, reply);
+      return sendGatewayError(GatewayErrors.internal, reply);
     case "timedOut": {
       const seconds = (outcome.timeoutMs / 1000).toFixed(2);
       record.note = `timed out after ${seconds} s without a response`;
@@ -243,9 +241,9 @@ async function respond(
           errorType: "Sandbox.Timedout",
           errorMessage: `Task timed out after ${seconds} seconds`,
         };
-        return sendFunctionError(response, 504, error, idHeader, record);
+        return sendFunctionError(504, error, reply);
       }
-      return sendGatewayError(response, GatewayErrors.timeout, idHeader, record);
+      return sendGatewayError(GatewayErrors.timeout, reply);
     }
     case "cancelled":
       if (response.destroyed) {
@@ -253,21 +251,15 @@ async function respond(
         return;
       }
       record.note = "cancelled: the server is closing";
-      return sendGatewayError(response, GatewayErrors.unavailable, idHeader, record, { Connection: "close" });
+      return sendGatewayError(GatewayErrors.unavailable, reply, { Connection: "close" });
   }
 }
 
-function sendBuffered(
-  payload: Buffer,
-  contentType: string | undefined,
-  response: ServerResponse,
-  mode: ClientMode,
-  idHeader: [string, string],
-  record: InvocationRecord,
-): void {
+function sendBuffered(payload: Buffer, contentType: string | undefined, reply: Reply): void {
+  const { response, record } = reply;
   let head: ResponseHead;
   let body: Buffer;
-  if (mode === "invoke") {
+  if (reply.mode === "invoke") {
     head = { statusCode: 200, headers: { "Content-Type": [contentType ?? "application/json"] } };
     body = payload;
   } else {
@@ -276,10 +268,10 @@ function sendBuffered(
     } catch (error) {
       if (!(error instanceof MalformedProxyResponseError)) throw error;
       record.note = `malformed Lambda proxy response: ${error.message}`;
-      return sendGatewayError(response, GatewayErrors.internal, idHeader, record);
+      return sendGatewayError(GatewayErrors.internal, reply);
     }
   }
-  head = withHeader(head, idHeader);
+  head = withHeader(head, reply.idHeader);
   head.headers["Content-Length"] = [String(body.length)];
   if (response.destroyed) return;
   response.writeHead(head.statusCode, rawHeaderList(head.headers));
@@ -288,17 +280,62 @@ function sendBuffered(
   record.bytes = body.length;
 }
 
+/**
+ * Answers a streamed response. A prelude commits the status and headers at once (as API Gateway sends them
+ * when the prelude arrives). Without one, the head waits for the first body byte, so a stream that fails
+ * before any byte is still answered as an early error: AWS's Node client reports a handler that throws
+ * before writing that way (an empty stream ending with error trailers) rather than on `/error`.
+ */
+async function sendStreamed(outcome: InvocationOutcome & { kind: "streamed" }, reply: Reply): Promise<void> {
+  if (outcome.prelude) {
+    return relayStream(outcome.body, outcome.signal, headFromPrelude(outcome.prelude), reply);
+  }
+  const chunks = outcome.body[Symbol.asyncIterator]();
+  let first: IteratorResult<Buffer>;
+  try {
+    first = await chunks.next();
+  } catch (error) {
+    return respond(outcomeBeforeFirstByte(error, reply.timeoutMs), reply);
+  }
+  const head = {
+    statusCode: 200,
+    headers: { "Content-Type": [outcome.contentType ?? OCTET_STREAM_CONTENT_TYPE] },
+  };
+  return relayStream(continueWith(first, chunks), outcome.signal, head, reply);
+}
+
+/** What a stream that stopped before its first byte amounts to, as if the runtime had never started it. */
+function outcomeBeforeFirstByte(error: unknown, timeoutMs: number): InvocationOutcome {
+  if (error instanceof StreamInterruptedError) {
+    if (error.reason === "deadline") return { kind: "timedOut", timeoutMs };
+    if (error.reason === "server-closed") return { kind: "cancelled" };
+    if (error.functionError) return { kind: "failed", error: error.functionError };
+  }
+  return {
+    kind: "failed",
+    error: { errorType: "Runtime.TruncatedReply", errorMessage: (error as Error).message },
+  };
+}
+
+async function* continueWith(
+  first: IteratorResult<Buffer>,
+  rest: AsyncIterator<Buffer>,
+): AsyncGenerator<Buffer, void, undefined> {
+  for (let next = first; !next.done; next = await rest.next()) yield next.value;
+}
+
 /** Streams the body to the client with backpressure; cuts the connection if the stream stops early. */
 async function relayStream(
   body: AsyncIterable<Buffer>,
   signal: AbortSignal,
   head: ResponseHead,
-  response: ServerResponse,
-  record: InvocationRecord,
+  reply: Reply,
 ): Promise<void> {
+  const { response, record } = reply;
+  head = withHeader(head, reply.idHeader);
   if (!response.destroyed) {
     response.writeHead(head.statusCode, rawHeaderList(head.headers));
-    // Send the status and headers now: the client sees them as soon as the prelude arrives.
+    // Send the status and headers now, before the first body chunk.
     response.flushHeaders();
   }
   record.status = head.statusCode;
@@ -329,34 +366,23 @@ function describeInterruption(error: unknown): string {
 }
 
 function sendGatewayError(
-  response: ServerResponse,
   error: { statusCode: number; message: string },
-  idHeader: [string, string],
-  record: InvocationRecord,
+  reply: Reply,
   headers: Record<string, string> = {},
 ): void {
-  record.status = error.statusCode;
-  sendJson(
-    response,
-    error.statusCode,
-    { message: error.message },
-    { ...headers, [idHeader[0]]: idHeader[1] },
-  );
+  reply.record.status = error.statusCode;
+  const [idName, idValue] = reply.idHeader;
+  sendJson(reply.response, error.statusCode, { message: error.message }, { ...headers, [idName]: idValue });
 }
 
-function sendFunctionError(
-  response: ServerResponse,
-  statusCode: number,
-  error: FunctionErrorReport,
-  idHeader: [string, string],
-  record: InvocationRecord,
-): void {
-  record.status = statusCode;
-  sendJson(response, statusCode, error, { "X-Amz-Function-Error": "Unhandled", [idHeader[0]]: idHeader[1] });
+function sendFunctionError(statusCode: number, error: FunctionErrorReport, reply: Reply): void {
+  reply.record.status = statusCode;
+  const [idName, idValue] = reply.idHeader;
+  sendJson(reply.response, statusCode, error, { "X-Amz-Function-Error": "Unhandled", [idName]: idValue });
 }
 
 /** Adds a header unless the function already set one of that name. */
-function withHeader(head: ResponseHead, [name, value]: [string, string]): ResponseHead {
+function withHeader(head: ResponseHead, [name, value]: readonly [string, string]): ResponseHead {
   const present = Object.keys(head.headers).some((key) => key.toLowerCase() === name.toLowerCase());
   return present ? head : { ...head, headers: { ...head.headers, [name]: [value] } };
 }

@@ -301,6 +301,34 @@ describe("local server", () => {
       expect(c - b).to.be.within(200, 400);
     });
 
+    it("answers an empty stream that ends in error trailers (AWS's client's early throw) as an early error", async () => {
+      const errorBody = { errorType: "TypeError", errorMessage: "thrown before writing" };
+      const trailers = {
+        "Lambda-Runtime-Function-Error-Type": "TypeError",
+        "Lambda-Runtime-Function-Error-Body": Buffer.from(JSON.stringify(errorBody)).toString("base64"),
+      };
+      const gateway = clientRequest(t, { path: "/stream" });
+      const first = await runtime.next();
+      const a = runtime.stream(first.requestId, "application/octet-stream");
+      await sleep(20);
+      a.req.addTrailers(trailers);
+      a.req.end();
+      const viaGateway = await gateway;
+      expect(viaGateway.status).to.equal(502);
+      expect(JSON.parse(viaGateway.body.toString())).to.deep.equal({ message: "Internal server error" });
+      expect(viaGateway.complete).to.equal(true);
+
+      const invoke = clientRequest(t, { method: "POST", path: "/invoke", body: "{}" });
+      const second = await runtime.next();
+      const b = runtime.stream(second.requestId, "application/octet-stream");
+      b.req.addTrailers(trailers);
+      b.req.end();
+      const viaInvoke = await invoke;
+      expect(viaInvoke.status).to.equal(502);
+      expect(viaInvoke.headers["x-amz-function-error"]).to.equal("Unhandled");
+      expect(JSON.parse(viaInvoke.body.toString())).to.deep.equal(errorBody);
+    });
+
     it("answers an error before any byte with API Gateway's 502 and logs the function's error", async () => {
       const client = clientRequest(t, { path: "/stream" });
       const { requestId } = await runtime.next();
@@ -503,6 +531,23 @@ describe("local server", () => {
           errorType: "Sandbox.Timedout",
           errorMessage: "Task timed out after 0.20 seconds",
         });
+      } finally {
+        fastRuntime.close();
+        await fast.server.close();
+      }
+    });
+
+    it("answers 504 when a stream without a prelude has sent nothing by the deadline", async () => {
+      const fast = await startTestServer({ timeoutMs: 250 });
+      const fastRuntime = new FakeRuntime(fast);
+      try {
+        const client = clientRequest(fast, { path: "/stream" });
+        const { requestId } = await fastRuntime.next();
+        const { answer } = fastRuntime.stream(requestId, "application/octet-stream");
+        const result = await client;
+        expect(result.status).to.equal(504);
+        expect(JSON.parse(result.body.toString())).to.deep.equal({ message: "Endpoint request timed out" });
+        expect(await answer).to.be.instanceOf(Error);
       } finally {
         fastRuntime.close();
         await fast.server.close();
