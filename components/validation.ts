@@ -1,0 +1,410 @@
+// Checks StreamingRestApi arguments before any child exists, fills in defaults and lists the warnings.
+import {
+  DEFAULTS,
+  HTTP_METHODS,
+  INTEGRATION_TIMEOUT_MS,
+  LOG_RETENTION_DAYS,
+  MEMORY_SIZE_MB,
+  TIMEOUT_SECONDS,
+  type AccessLoggingArgs,
+  type HttpMethod,
+  type StreamingRestApiArgs,
+  type StreamingRestApiTransforms,
+} from "./args";
+import { componentNameProblem } from "./naming";
+
+/** An argument the component cannot work with; the message names the argument and the fix. */
+export class StreamingRestApiArgumentError extends Error {
+  constructor(
+    /** The component's name. */
+    readonly componentName: string,
+    /** The argument at fault, e.g. `memorySize` or `transform.stage`. */
+    readonly argument: string,
+    message: string,
+  ) {
+    super(`StreamingRestApi ${JSON.stringify(componentName)}: ${message}`);
+    this.name = "StreamingRestApiArgumentError";
+  }
+}
+
+/** Access logging, resolved. */
+export interface ResolvedAccessLogging {
+  /** Where logs go; `undefined` means a log group the component creates. */
+  readonly destinationArn: AccessLoggingArgs["destinationArn"];
+  readonly format: string;
+  readonly retentionInDays: number;
+}
+
+/** Arguments with defaults applied and values checked. Pass-through inputs stay on the original args. */
+export interface ResolvedArgs {
+  readonly handlerExport: string;
+  readonly memorySize: number;
+  readonly timeout: number;
+  readonly architecture: "arm64" | "x86_64";
+  readonly reservedConcurrency: number | undefined;
+  readonly tracing: boolean;
+  readonly logRetentionInDays: number;
+  /** The route path without leading or trailing `/` (empty for the root). */
+  readonly path: string;
+  /** Its segments, in order (none for the root). */
+  readonly pathSegments: readonly string[];
+  readonly method: HttpMethod;
+  readonly stageName: string;
+  readonly authorization: "AWS_IAM" | "NONE";
+  readonly endpointType: "REGIONAL" | "EDGE";
+  readonly integrationTimeoutMs: number;
+  readonly throttle: { readonly rateLimit: number; readonly burstLimit: number };
+  readonly accessLogging: ResolvedAccessLogging | undefined;
+  readonly bundle: { readonly minify: boolean; readonly sourcemap: boolean };
+  /** What the user should know but that does not stop the deployment. */
+  readonly warnings: readonly string[];
+}
+
+/** `$context` variables of the default access log line (a JSON object, one per request). */
+const DEFAULT_ACCESS_LOG_FIELDS: Record<string, string> = {
+  requestId: "$context.requestId",
+  extendedRequestId: "$context.extendedRequestId",
+  requestTime: "$context.requestTime",
+  sourceIp: "$context.identity.sourceIp",
+  userAgent: "$context.identity.userAgent",
+  caller: "$context.identity.caller",
+  userArn: "$context.identity.userArn",
+  httpMethod: "$context.httpMethod",
+  resourcePath: "$context.resourcePath",
+  protocol: "$context.protocol",
+  status: "$context.status",
+  responseLength: "$context.responseLength",
+  responseLatency: "$context.responseLatency",
+  integrationStatus: "$context.integration.status",
+  integrationLatency: "$context.integration.latency",
+  integrationError: "$context.integration.error",
+  errorResponseType: "$context.error.responseType",
+};
+
+/** The default access log format: one JSON object per request. */
+export const DEFAULT_ACCESS_LOG_FORMAT = JSON.stringify(DEFAULT_ACCESS_LOG_FIELDS);
+
+const STAGE_NAME = /^[A-Za-z0-9_-]{1,128}$/;
+const PATH_SEGMENT = /^[A-Za-z0-9._~:@-]+$/;
+const PATH_PARAMETER = /^\{[A-Za-z_][A-Za-z0-9_]*\}$/;
+const GREEDY_PATH_PARAMETER = /^\{[A-Za-z_][A-Za-z0-9_]*\+\}$/;
+
+/**
+ * Checks `args` and applies the defaults. Throws {@link StreamingRestApiArgumentError} for the first
+ * problem found; never touches Pulumi, so it runs before the component registers anything.
+ */
+export function resolveArgs(name: string, args: StreamingRestApiArgs): ResolvedArgs {
+  const fail = (argument: string, message: string): never => {
+    throw new StreamingRestApiArgumentError(name, argument, message);
+  };
+  const nameProblem = componentNameProblem(name);
+  if (nameProblem !== undefined) fail("name", `the component name ${nameProblem}.`);
+  if (typeof args !== "object" || args === null)
+    fail("args", "args must be an object with at least `handler`.");
+  if (typeof args.handler !== "string" || args.handler.trim() === "") {
+    fail("handler", 'handler must be the path of the handler module, e.g. "handler/index.ts".');
+  }
+
+  const memorySize = args.memorySize ?? DEFAULTS.memorySize;
+  if (!isIntegerIn(memorySize, MEMORY_SIZE_MB.min, MEMORY_SIZE_MB.max)) {
+    fail(
+      "memorySize",
+      `memorySize must be a whole number of MB from ${MEMORY_SIZE_MB.min} to ${MEMORY_SIZE_MB.max} ` +
+        `(got ${String(memorySize)}). Set memorySize within that range.`,
+    );
+  }
+  const timeout = args.timeout ?? DEFAULTS.timeout;
+  if (!isIntegerIn(timeout, TIMEOUT_SECONDS.min, TIMEOUT_SECONDS.max)) {
+    fail(
+      "timeout",
+      `timeout must be a whole number of seconds from ${TIMEOUT_SECONDS.min} to ${TIMEOUT_SECONDS.max} ` +
+        `(got ${String(timeout)}). Set timeout within that range (Lambda's maximum is 15 minutes).`,
+    );
+  }
+  const architecture = args.architecture ?? DEFAULTS.architecture;
+  if (architecture !== "arm64" && architecture !== "x86_64") {
+    fail("architecture", `architecture must be "arm64" or "x86_64" (got ${JSON.stringify(architecture)}).`);
+  }
+  const reservedConcurrency = args.reservedConcurrency;
+  if (reservedConcurrency !== undefined && !isIntegerIn(reservedConcurrency, 0, Number.MAX_SAFE_INTEGER)) {
+    fail(
+      "reservedConcurrency",
+      `reservedConcurrency must be a whole number, 0 or more (got ${String(reservedConcurrency)}). ` +
+        "Leave it unset to share the account's unreserved concurrency.",
+    );
+  }
+  const logRetentionInDays = args.logRetentionInDays ?? DEFAULTS.logRetentionInDays;
+  checkRetention("logRetentionInDays", logRetentionInDays, fail);
+
+  const { path, pathSegments } = parseRoutePath(args.path ?? DEFAULTS.path, fail);
+  const method = (
+    typeof args.method === "string" ? args.method.toUpperCase() : DEFAULTS.method
+  ) as HttpMethod;
+  if (!(HTTP_METHODS as readonly string[]).includes(method)) {
+    fail("method", `method must be one of ${HTTP_METHODS.join(", ")} (got ${JSON.stringify(args.method)}).`);
+  }
+  const stageName = args.stageName ?? DEFAULTS.stageName;
+  if (typeof stageName !== "string" || !STAGE_NAME.test(stageName)) {
+    fail(
+      "stageName",
+      `stageName must be 1 to 128 letters, digits, "-" or "_" (got ${JSON.stringify(stageName)}). ` +
+        'Use a name like "prod" or "v1".',
+    );
+  }
+  const authorization = args.authorization ?? DEFAULTS.authorization;
+  if (authorization !== "AWS_IAM" && authorization !== "NONE") {
+    fail(
+      "authorization",
+      `authorization must be "AWS_IAM" or "NONE" (got ${JSON.stringify(authorization)}). ` +
+        "For other authorizers, keep one of these and edit the method with transform.method.",
+    );
+  }
+  const endpointType = args.endpointType ?? DEFAULTS.endpointType;
+  if (endpointType !== "REGIONAL" && endpointType !== "EDGE") {
+    fail(
+      "endpointType",
+      `endpointType must be "REGIONAL" or "EDGE" (got ${JSON.stringify(endpointType)}). ` +
+        "PRIVATE APIs need VPC endpoints and a resource policy, which this component does not manage.",
+    );
+  }
+  const integrationTimeoutMs =
+    args.integrationTimeoutMs ?? Math.min(timeout * 1000, INTEGRATION_TIMEOUT_MS.max);
+  if (!isIntegerIn(integrationTimeoutMs, INTEGRATION_TIMEOUT_MS.min, INTEGRATION_TIMEOUT_MS.max)) {
+    fail(
+      "integrationTimeoutMs",
+      `integrationTimeoutMs must be a whole number of milliseconds from ${INTEGRATION_TIMEOUT_MS.min} to ` +
+        `${INTEGRATION_TIMEOUT_MS.max}, API Gateway's range for STREAM integrations (got ${String(integrationTimeoutMs)}). ` +
+        "Leave it unset to follow the function's timeout.",
+    );
+  }
+  const throttle = {
+    rateLimit: args.throttle?.rateLimit ?? DEFAULTS.throttle.rateLimit,
+    burstLimit: args.throttle?.burstLimit ?? DEFAULTS.throttle.burstLimit,
+  };
+  if (
+    typeof throttle.rateLimit !== "number" ||
+    !Number.isFinite(throttle.rateLimit) ||
+    throttle.rateLimit <= 0
+  ) {
+    fail(
+      "throttle.rateLimit",
+      `throttle.rateLimit must be a number of requests per second above 0 (got ${String(throttle.rateLimit)}).`,
+    );
+  }
+  if (!isIntegerIn(throttle.burstLimit, 0, Number.MAX_SAFE_INTEGER)) {
+    fail(
+      "throttle.burstLimit",
+      `throttle.burstLimit must be a whole number of requests, 0 or more (got ${String(throttle.burstLimit)}).`,
+    );
+  }
+
+  const accessLogging = resolveAccessLogging(args.accessLogging, logRetentionInDays, fail);
+  const environment = args.environment;
+  if (isPlainObject(environment) && Object.hasOwn(environment, "AWS_LAMBDA_EXEC_WRAPPER")) {
+    fail(
+      "environment",
+      "environment must not set AWS_LAMBDA_EXEC_WRAPPER: the component sets it to start its runtime. Remove it.",
+    );
+  }
+  checkArn(
+    "deadLetterTargetArn",
+    args.deadLetterTargetArn,
+    ["sqs", "sns"],
+    "an SQS queue or SNS topic",
+    fail,
+  );
+  checkArn("kmsKeyArn", args.kmsKeyArn, ["kms"], "a KMS key", fail);
+  checkArn("webAclArn", args.webAclArn, ["wafv2"], "a WAFv2 web ACL", fail);
+  checkTransforms(args.transform, fail);
+
+  const warnings: string[] = [];
+  if (integrationTimeoutMs < timeout * 1000) {
+    warnings.push(
+      `integrationTimeoutMs (${integrationTimeoutMs} ms) is shorter than the function's timeout (${timeout} s): ` +
+        "API Gateway will cut off streams the function is still writing, and the function keeps running. " +
+        `Raise integrationTimeoutMs to ${timeout * 1000} or lower timeout.`,
+    );
+  }
+  if (endpointType === "EDGE") {
+    warnings.push(
+      'endpointType "EDGE": edge-optimized endpoints end a streamed response after 30 s without a byte ' +
+        '(REGIONAL allows 5 minutes). Use "REGIONAL" unless you need the CloudFront edge.',
+    );
+  }
+  if (reservedConcurrency === 0) {
+    warnings.push(
+      "reservedConcurrency is 0: every invocation will be throttled. Unset it to serve requests.",
+    );
+  }
+
+  return {
+    handlerExport: args.handlerExport ?? DEFAULTS.handlerExport,
+    memorySize,
+    timeout,
+    architecture,
+    reservedConcurrency,
+    tracing: args.tracing ?? DEFAULTS.tracing,
+    logRetentionInDays,
+    path,
+    pathSegments,
+    method,
+    stageName,
+    authorization,
+    endpointType,
+    integrationTimeoutMs,
+    throttle,
+    accessLogging,
+    bundle: { minify: args.bundle?.minify ?? true, sourcemap: args.bundle?.sourcemap ?? true },
+    warnings,
+  };
+}
+
+type Fail = (argument: string, message: string) => never;
+
+/** Splits and checks a route path: `"a/{id}/{proxy+}"` gives three segments; `"/"` is the root. */
+function parseRoutePath(raw: unknown, fail: Fail): { path: string; pathSegments: string[] } {
+  if (typeof raw !== "string")
+    return fail("path", `path must be a string like "stream" (got ${typeof raw}).`);
+  const path = raw.replace(/^\/+/, "").replace(/\/+$/, "");
+  if (path === "") return { path, pathSegments: [] };
+  const pathSegments = path.split("/");
+  pathSegments.forEach((segment, index) => {
+    const last = index === pathSegments.length - 1;
+    if (GREEDY_PATH_PARAMETER.test(segment) && !last) {
+      fail(
+        "path",
+        `path ${JSON.stringify(raw)}: a greedy parameter like ${segment} must be the last segment.`,
+      );
+    }
+    if (
+      !PATH_SEGMENT.test(segment) &&
+      !PATH_PARAMETER.test(segment) &&
+      !GREEDY_PATH_PARAMETER.test(segment)
+    ) {
+      fail(
+        "path",
+        `path ${JSON.stringify(raw)} has an invalid segment ${JSON.stringify(segment)}. Use letters, digits and ` +
+          '"._-~:@", a parameter like "{id}", or a greedy "{proxy+}" last.',
+      );
+    }
+  });
+  return { path, pathSegments };
+}
+
+function resolveAccessLogging(
+  raw: StreamingRestApiArgs["accessLogging"],
+  logRetentionInDays: number,
+  fail: Fail,
+): ResolvedAccessLogging | undefined {
+  if (raw === undefined || raw === false) return undefined;
+  const settings: AccessLoggingArgs = raw === true ? {} : raw;
+  if (typeof settings !== "object" || settings === null) {
+    return fail("accessLogging", "accessLogging must be true, false or an object of settings.");
+  }
+  const format = settings.format ?? DEFAULT_ACCESS_LOG_FORMAT;
+  if (!format.includes("$context.requestId")) {
+    fail(
+      "accessLogging.format",
+      "accessLogging.format must include $context.requestId (API Gateway requires it). Add it to the format.",
+    );
+  }
+  const retentionInDays = settings.retentionInDays ?? logRetentionInDays;
+  checkRetention("accessLogging.retentionInDays", retentionInDays, fail);
+  return { destinationArn: settings.destinationArn, format, retentionInDays };
+}
+
+function checkRetention(argument: string, days: unknown, fail: Fail): void {
+  if (!(LOG_RETENTION_DAYS as readonly unknown[]).includes(days)) {
+    fail(
+      argument,
+      `${argument} must be one of CloudWatch's retention periods: ${LOG_RETENTION_DAYS.join(", ")} days ` +
+        `(got ${String(days)}).`,
+    );
+  }
+}
+
+/** Checks an ARN given as a plain string (outputs are checked by AWS at deploy time). */
+function checkArn(
+  argument: string,
+  value: unknown,
+  services: readonly string[],
+  description: string,
+  fail: Fail,
+): void {
+  if (typeof value !== "string") return;
+  const service = value.split(":")[2];
+  if (!value.startsWith("arn:") || service === undefined || !services.includes(service)) {
+    fail(argument, `${argument} must be the ARN of ${description} (got ${JSON.stringify(value)}).`);
+  }
+}
+
+/**
+ * Refuses overrides that API Gateway does not support with STREAM responses: compression (content
+ * encoding), caching, and integrations that are not streaming Lambda proxies. Only plain values can be
+ * checked here; function transforms are checked when applied.
+ */
+function checkTransforms(transforms: StreamingRestApiTransforms | undefined, fail: Fail): void {
+  if (transforms === undefined) return;
+  for (const [child, transform] of Object.entries(transforms)) {
+    if (typeof transform !== "object" || transform === null) continue;
+    const problem = streamIncompatibility(child, transform as Record<string, unknown>);
+    if (problem !== undefined) fail(`transform.${child}`, problem);
+  }
+}
+
+/**
+ * Why a child's (transformed) args break streaming, or `undefined` if they do not, as a message naming
+ * `transform.<child>`. Values that are not plain (outputs) are left to AWS.
+ */
+export function streamIncompatibility(child: string, args: Record<string, unknown>): string | undefined {
+  const where = `transform.${child}`;
+  switch (child) {
+    case "restApi": {
+      const size = args["minimumCompressionSize"];
+      if (
+        (typeof size === "string" || typeof size === "number") &&
+        String(size) !== "" &&
+        Number(size) > -1
+      ) {
+        return (
+          `${where} sets minimumCompressionSize, which enables content encoding: API Gateway does not support ` +
+          "it with STREAM responses. Remove minimumCompressionSize."
+        );
+      }
+      return undefined;
+    }
+    case "stage":
+      if (args["cacheClusterEnabled"] === true) {
+        return (
+          `${where} enables cacheClusterEnabled: API Gateway does not support caching with STREAM responses. ` +
+          "Remove cacheClusterEnabled."
+        );
+      }
+      return undefined;
+    case "integration": {
+      const mode = args["responseTransferMode"];
+      if (typeof mode === "string" && mode !== "STREAM") {
+        return `${where} sets responseTransferMode ${JSON.stringify(mode)}: this component streams. Remove it.`;
+      }
+      const type = args["type"];
+      if (typeof type === "string" && type !== "AWS_PROXY") {
+        return `${where} sets type ${JSON.stringify(type)}: STREAM needs a Lambda proxy integration (AWS_PROXY). Remove it.`;
+      }
+      const cacheKeys = args["cacheKeyParameters"];
+      if (Array.isArray(cacheKeys) && cacheKeys.length > 0) {
+        return `${where} sets cacheKeyParameters: API Gateway does not support caching with STREAM responses. Remove them.`;
+      }
+      return undefined;
+    }
+    default:
+      return undefined;
+  }
+}
+
+function isIntegerIn(value: unknown, min: number, max: number): value is number {
+  return typeof value === "number" && Number.isInteger(value) && value >= min && value <= max;
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && Object.getPrototypeOf(value) === Object.prototype;
+}

@@ -1,0 +1,242 @@
+// Argument checks: defaults, every refusal (naming the argument and the fix), every warning.
+import { expect } from "chai";
+import type { StreamingRestApiArgs } from "../../components/args";
+import { MAX_COMPONENT_NAME_LENGTH, componentNameProblem } from "../../components/naming";
+import {
+  DEFAULT_ACCESS_LOG_FORMAT,
+  StreamingRestApiArgumentError,
+  resolveArgs,
+  streamIncompatibility,
+} from "../../components/validation";
+
+const HANDLER = "handler/index.ts";
+
+function refusal(args: Partial<StreamingRestApiArgs>, name = "api"): StreamingRestApiArgumentError {
+  try {
+    resolveArgs(name, { handler: HANDLER, ...args } as StreamingRestApiArgs);
+  } catch (error) {
+    expect(error).to.be.instanceOf(StreamingRestApiArgumentError);
+    return error as StreamingRestApiArgumentError;
+  }
+  throw new Error(`expected ${JSON.stringify(args)} to be refused`);
+}
+
+describe("StreamingRestApi arguments", function () {
+  it("apply the documented defaults", function () {
+    const resolved = resolveArgs("api", { handler: HANDLER });
+    expect(resolved).to.deep.equal({
+      handlerExport: "handler",
+      memorySize: 128,
+      timeout: 60,
+      architecture: "arm64",
+      reservedConcurrency: undefined,
+      tracing: false,
+      logRetentionInDays: 14,
+      path: "stream",
+      pathSegments: ["stream"],
+      method: "ANY",
+      stageName: "prod",
+      authorization: "AWS_IAM",
+      endpointType: "REGIONAL",
+      integrationTimeoutMs: 60_000,
+      throttle: { rateLimit: 50, burstLimit: 100 },
+      accessLogging: undefined,
+      bundle: { minify: true, sourcemap: true },
+      warnings: [],
+    });
+  });
+
+  it("derive the integration timeout from the function timeout", function () {
+    expect(resolveArgs("api", { handler: HANDLER, timeout: 1 }).integrationTimeoutMs).to.equal(1_000);
+    expect(resolveArgs("api", { handler: HANDLER, timeout: 900 }).integrationTimeoutMs).to.equal(900_000);
+    expect(
+      resolveArgs("api", { handler: HANDLER, timeout: 900, integrationTimeoutMs: 900_000 }).warnings,
+    ).to.deep.equal([]);
+  });
+
+  it("accept root, nested, parameter and greedy paths, and lower-case methods", function () {
+    expect(resolveArgs("api", { handler: HANDLER, path: "/" }).pathSegments).to.deep.equal([]);
+    expect(resolveArgs("api", { handler: HANDLER, path: "/v1/items/{id}/" })).to.include({
+      path: "v1/items/{id}",
+    });
+    expect(resolveArgs("api", { handler: HANDLER, path: "files/{proxy+}" }).pathSegments).to.deep.equal([
+      "files",
+      "{proxy+}",
+    ]);
+    expect(resolveArgs("api", { handler: HANDLER, method: "get" as "GET" }).method).to.equal("GET");
+  });
+
+  it("resolve access logging: off by default, a created log group with the default format when true", function () {
+    expect(resolveArgs("api", { handler: HANDLER, accessLogging: false }).accessLogging).to.equal(undefined);
+    expect(
+      resolveArgs("api", { handler: HANDLER, accessLogging: true, logRetentionInDays: 30 }).accessLogging,
+    ).to.deep.equal({
+      destinationArn: undefined,
+      format: DEFAULT_ACCESS_LOG_FORMAT,
+      retentionInDays: 30,
+    });
+    const format = JSON.parse(DEFAULT_ACCESS_LOG_FORMAT) as Record<string, string>;
+    expect(format["requestId"]).to.equal("$context.requestId");
+    expect(format["integrationLatency"]).to.equal("$context.integration.latency");
+  });
+
+  const refusals: Array<[string, Partial<StreamingRestApiArgs>, string, RegExp]> = [
+    [
+      "memory below 128 MB",
+      { memorySize: 64 },
+      "memorySize",
+      /memorySize must be .* from 128 to 10240 .*got 64/,
+    ],
+    ["memory above 10240 MB", { memorySize: 10_241 }, "memorySize", /memorySize .*got 10241/],
+    ["fractional memory", { memorySize: 128.5 }, "memorySize", /memorySize/],
+    ["a zero timeout", { timeout: 0 }, "timeout", /timeout must be .* from 1 to 900 .*got 0/],
+    ["a timeout over 15 minutes", { timeout: 901 }, "timeout", /timeout .*got 901/],
+    [
+      "an integration timeout under 50 ms",
+      { integrationTimeoutMs: 49 },
+      "integrationTimeoutMs",
+      /from 50 to 900000/,
+    ],
+    [
+      "an integration timeout over 900000 ms",
+      { integrationTimeoutMs: 900_001 },
+      "integrationTimeoutMs",
+      /got 900001/,
+    ],
+    ["an empty stage name", { stageName: "" }, "stageName", /stageName must be 1 to 128 letters/],
+    ["a stage name with a space", { stageName: "pr od" }, "stageName", /"pr od"/],
+    ["a stage name with a slash", { stageName: "a/b" }, "stageName", /stageName/],
+    ["an empty path segment", { path: "a//b" }, "path", /invalid segment ""/],
+    ["a greedy parameter before the end", { path: "{proxy+}/more" }, "path", /must be the last segment/],
+    ["a path with a space", { path: "a b" }, "path", /invalid segment "a b"/],
+    ["a path with a query", { path: "a?b" }, "path", /invalid segment/],
+    ["an unknown method", { method: "FETCH" as "GET" }, "method", /method must be one of ANY, GET/],
+    ["an unknown architecture", { architecture: "arm" as "arm64" }, "architecture", /"arm64" or "x86_64"/],
+    [
+      "an unknown authorization",
+      { authorization: "COGNITO" as "NONE" },
+      "authorization",
+      /transform\.method/,
+    ],
+    [
+      "a PRIVATE endpoint",
+      { endpointType: "PRIVATE" as "EDGE" },
+      "endpointType",
+      /PRIVATE APIs need VPC endpoints/,
+    ],
+    ["an unsupported retention", { logRetentionInDays: 10 }, "logRetentionInDays", /1, 3, 5, 7, 14/],
+    ["negative reserved concurrency", { reservedConcurrency: -1 }, "reservedConcurrency", /0 or more/],
+    ["a zero rate limit", { throttle: { rateLimit: 0 } }, "throttle.rateLimit", /above 0/],
+    ["a fractional burst limit", { throttle: { burstLimit: 1.5 } }, "throttle.burstLimit", /whole number/],
+    [
+      "an access log format without the request id",
+      { accessLogging: { format: "$context.status" } },
+      "accessLogging.format",
+      /must include \$context\.requestId/,
+    ],
+    [
+      "an access log retention CloudWatch does not offer",
+      { accessLogging: { retentionInDays: 2 } },
+      "accessLogging.retentionInDays",
+      /retention periods/,
+    ],
+    [
+      "an environment that sets the exec wrapper",
+      { environment: { AWS_LAMBDA_EXEC_WRAPPER: "/opt/other" } },
+      "environment",
+      /must not set AWS_LAMBDA_EXEC_WRAPPER/,
+    ],
+    [
+      "a dead-letter target that is not SQS or SNS",
+      { deadLetterTargetArn: "arn:aws:s3:::bucket" },
+      "deadLetterTargetArn",
+      /SQS queue or SNS topic/,
+    ],
+    ["a KMS key id instead of an ARN", { kmsKeyArn: "1234abcd-12ab" }, "kmsKeyArn", /ARN of a KMS key/],
+    ["a classic WAF ARN", { webAclArn: "arn:aws:waf::123456789012:webacl/x" }, "webAclArn", /WAFv2 web ACL/],
+    [
+      "compression through transform.restApi",
+      { transform: { restApi: { minimumCompressionSize: "0" } } },
+      "transform.restApi",
+      /minimumCompressionSize, which enables content encoding/,
+    ],
+    [
+      "a cache cluster through transform.stage",
+      { transform: { stage: { cacheClusterEnabled: true } } },
+      "transform.stage",
+      /does not support caching with STREAM/,
+    ],
+    [
+      "a buffered integration through transform.integration",
+      { transform: { integration: { responseTransferMode: "BUFFERED" } } },
+      "transform.integration",
+      /responseTransferMode "BUFFERED"/,
+    ],
+    [
+      "a non-proxy integration through transform.integration",
+      { transform: { integration: { type: "AWS" } } },
+      "transform.integration",
+      /needs a Lambda proxy integration/,
+    ],
+    [
+      "cache keys through transform.integration",
+      { transform: { integration: { cacheKeyParameters: ["method.request.path.id"] } } },
+      "transform.integration",
+      /caching/,
+    ],
+    ["an empty handler path", { handler: " " }, "handler", /path of the handler module/],
+  ];
+  for (const [what, args, argument, message] of refusals) {
+    it(`refuse ${what}, naming ${argument}`, function () {
+      const error = refusal(args);
+      expect(error.argument).to.equal(argument);
+      expect(error.componentName).to.equal("api");
+      expect(error.message).to.match(/^StreamingRestApi "api": /);
+      expect(error.message).to.include(argument.split(".").pop());
+      expect(error.message).to.match(message);
+    });
+  }
+
+  it("refuse component names that cannot name IAM roles and functions", function () {
+    expect(refusal({}, "has space").argument).to.equal("name");
+    expect(refusal({}, "x".repeat(MAX_COMPONENT_NAME_LENGTH + 1)).message).to.include(
+      `at most ${MAX_COMPONENT_NAME_LENGTH} characters`,
+    );
+    expect(componentNameProblem("x".repeat(MAX_COMPONENT_NAME_LENGTH))).to.equal(undefined);
+    // The longest auto-named child, `<name>-invoke-role-<7 hex>`, must fit IAM's 64 characters.
+    expect(`${"x".repeat(MAX_COMPONENT_NAME_LENGTH)}-invoke-role-abcdef0`.length).to.equal(64);
+  });
+
+  it("warn when the integration timeout is shorter than the function's", function () {
+    const { warnings } = resolveArgs("api", { handler: HANDLER, timeout: 60, integrationTimeoutMs: 29_000 });
+    expect(warnings).to.have.lengthOf(1);
+    expect(warnings[0]).to.include(
+      "integrationTimeoutMs (29000 ms) is shorter than the function's timeout (60 s)",
+    );
+    expect(warnings[0]).to.include("Raise integrationTimeoutMs to 60000");
+  });
+
+  it("warn about the 30-second idle timeout of EDGE endpoints", function () {
+    const { warnings } = resolveArgs("api", { handler: HANDLER, endpointType: "EDGE" });
+    expect(warnings).to.have.lengthOf(1);
+    expect(warnings[0]).to.match(/EDGE.*30 s without a byte/);
+  });
+
+  it("warn that a reserved concurrency of 0 throttles everything", function () {
+    expect(resolveArgs("api", { handler: HANDLER, reservedConcurrency: 0 }).warnings[0]).to.include(
+      "throttled",
+    );
+  });
+
+  it("let streaming-compatible transforms through", function () {
+    expect(
+      streamIncompatibility("restApi", { minimumCompressionSize: "-1", binaryMediaTypes: ["*/*"] }),
+    ).to.equal(undefined);
+    expect(streamIncompatibility("stage", { cacheClusterEnabled: false, description: "x" })).to.equal(
+      undefined,
+    );
+    expect(
+      streamIncompatibility("integration", { responseTransferMode: "STREAM", type: "AWS_PROXY" }),
+    ).to.equal(undefined);
+  });
+});
