@@ -32,13 +32,20 @@ export interface InvocationContext extends LambdaContext {
 }
 
 /**
+ * The smallest `Lambda-Runtime-Deadline-Ms` taken as a deadline: 10^12 ms since the epoch (2001-09-09).
+ * Smaller numbers are not epoch times (@vercel/fun sends a relative `5000`), so they are malformed.
+ */
+const MIN_DEADLINE_EPOCH_MS = 1e12;
+
+/**
  * Creates the context for one invocation. Malformed optional headers never fail an invocation: a bad
- * deadline means "no deadline", bad client context or identity JSON is kept as the raw string.
+ * deadline (not a number, or too small to be epoch milliseconds) means "no deadline", bad client context or
+ * identity JSON is kept as the raw string.
  */
 export function createContext(invocation: Invocation, identity: FunctionIdentity): InvocationContext {
   const headers = invocation.headers;
   const deadline = Number(headers[InvocationHeader.deadlineMs]);
-  const hasDeadline = Number.isFinite(deadline) && deadline > 0;
+  const hasDeadline = Number.isFinite(deadline) && deadline >= MIN_DEADLINE_EPOCH_MS;
   const deadlineMs = hasDeadline ? deadline : Number.POSITIVE_INFINITY;
   let controller: AbortController | undefined;
   let abortReason: Error | undefined;
