@@ -189,10 +189,13 @@ export class RuntimeApiConnection {
   }
 
   private fail(socket: Socket, error: Error | undefined): void {
-    if (this.socket === socket) this.socket = undefined;
+    // Only the current socket's first failure counts ('error' is followed by 'close'). A socket that was
+    // already replaced had its request settled; its late 'close' must not fail the request now in flight on
+    // the new connection (that would drop the answer to it, and with it an invocation).
+    if (this.socket !== socket) return;
+    this.socket = undefined;
     const pending = this.pending;
     if (!pending) return;
-    // Only the first failure of a socket counts: 'error' is followed by 'close'.
     this.pending = undefined;
     const reason = error ? `: ${error.message}` : "";
     pending.reject(
