@@ -80,9 +80,14 @@ export class RuntimeApiConnection {
    */
   stream(request: RuntimeApiRequest): StreamingRequest {
     const response = this.begin(request.path);
-    // A rejection before anyone awaits `response` (the connection dropped mid-stream) is handled by the
-    // writer's next call; do not let it surface as an unhandled rejection meanwhile.
-    response.catch(() => undefined);
+    // The Runtime API may answer before the body ends (a 413, say) and close the connection: keep the answer
+    // so the write that then fails says why. A rejection (the connection dropped mid-stream) is handled by
+    // the writer's next call; do not let it surface as an unhandled rejection meanwhile.
+    let earlyAnswer: RuntimeApiResponse | undefined;
+    response.then(
+      (answer) => (earlyAnswer = answer),
+      () => undefined,
+    );
     const socket = this.connected();
     let head: string | undefined = encodeHead(request, this.address);
     let ended = false;
@@ -92,8 +97,19 @@ export class RuntimeApiConnection {
         head = undefined;
       }
     };
-    const connectionLost = (): RuntimeApiError =>
-      new RuntimeApiError(`connection to the Runtime API closed while streaming`, request.path);
+    const connectionLost = (): RuntimeApiError => {
+      if (!earlyAnswer) {
+        return new RuntimeApiError(`connection to the Runtime API closed while streaming`, request.path);
+      }
+      const { statusCode, body } = earlyAnswer;
+      const detail = body.toString("utf8", 0, Math.min(body.length, 300)).trim();
+      return new RuntimeApiError(
+        `the Runtime API answered ${request.method} ${request.path} with ${statusCode} before the streamed ` +
+          `body ended, and closed the connection${detail ? `: ${detail}` : ""}`,
+        request.path,
+        statusCode,
+      );
+    };
     return {
       response,
       write: (chunk) => {
