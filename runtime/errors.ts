@@ -37,6 +37,19 @@ export interface ErrorPayload {
  * else (a string, `undefined`, an object with cycles) by its type and a safe rendering. Never throws.
  */
 export function toErrorPayload(thrown: unknown): ErrorPayload {
+  try {
+    return describeThrown(thrown);
+  } catch {
+    // A value that throws when touched (a revoked Proxy, a throwing getter): `typeof` is all that is safe.
+    return {
+      errorType: typeof thrown,
+      errorMessage: "(a thrown value that cannot be inspected)",
+      stackTrace: [],
+    };
+  }
+}
+
+function describeThrown(thrown: unknown): ErrorPayload {
   if (thrown instanceof Error) {
     const stack = typeof thrown.stack === "string" ? thrown.stack.split("\n").slice(1) : [];
     return {
