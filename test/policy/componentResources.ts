@@ -1,0 +1,64 @@
+// Builds a StreamingRestApi under the Pulumi mocks and returns its resources as the policy host would see them.
+import { recorder, promiseOf, registeredUrns, settle, type RecordedResource } from "../helpers/pulumiMocks";
+import { StreamingRestApi } from "../../components";
+import type { StreamingRestApiArgs } from "../../components/args";
+import type { PolicySubject } from "./policyHarness";
+
+/** The example handler: every policy test bundles the real thing. */
+export const EXAMPLE_HANDLER = "handler/index.ts";
+
+/**
+ * Constructs a StreamingRestApi named `name` (unique per process: the mocks are shared) and returns the
+ * component and every child it registered, with URNs, parents, inputs and the provider-computed outputs.
+ */
+export async function deployComponent(
+  name: string,
+  args: Partial<StreamingRestApiArgs> = {},
+): Promise<PolicySubject[]> {
+  const api = new StreamingRestApi(name, { handler: EXAMPLE_HANDLER, ...args });
+  await promiseOf(api.url);
+  await settle();
+  const urns = registeredUrns();
+  const component = recorder.get(name);
+  const componentUrn = urnOf(urns, component);
+  const children = recorder.childrenOf(name).map((child): PolicySubject => ({
+    type: child.type,
+    name: child.name,
+    urn: urnOf(urns, child),
+    parentUrn: componentUrn,
+    inputs: child.inputs,
+    outputs: child.state,
+  }));
+  return [{ type: component.type, name, urn: componentUrn, inputs: {}, outputs: {} }, ...children];
+}
+
+/** The one resource of `type` named `name`; throws otherwise, naming what was there. */
+export function subjectOf(subjects: readonly PolicySubject[], type: string, name?: string): PolicySubject {
+  const found = subjects.filter(
+    (subject) => subject.type === type && (name === undefined || subject.name === name),
+  );
+  if (found.length !== 1) {
+    const present = subjects.map((subject) => `${subject.type} ${subject.name}`).join(", ");
+    throw new Error(`expected one ${type}${name === undefined ? "" : ` named ${name}`}; have ${present}`);
+  }
+  return found[0] as PolicySubject;
+}
+
+/** A copy of `subject` with some inputs (and the same outputs) replaced: a mutated resource. */
+export function withInputs(subject: PolicySubject, changes: Record<string, unknown>): PolicySubject {
+  return {
+    ...subject,
+    inputs: { ...subject.inputs, ...changes },
+    outputs: { ...subject.outputs, ...changes },
+  };
+}
+
+/** The URN the mock monitor registered for a recorded resource (its type chain records the parents). */
+function urnOf(urns: readonly string[], resource: RecordedResource): string {
+  const found = urns.filter(
+    (urn) => urn.endsWith(`::${resource.name}`) && urn.split("::")[2]?.split("$").pop() === resource.type,
+  );
+  if (found.length !== 1)
+    throw new Error(`expected one URN for ${resource.type} ${resource.name}, found ${found.length}`);
+  return found[0] as string;
+}

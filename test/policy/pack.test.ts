@@ -1,0 +1,89 @@
+// The pack as a whole: its policies' settings, and its verdict on the component's defaults.
+import { expect } from "chai";
+import { STREAMING_REST_API_TYPE } from "../../components";
+import { POLICY_PACK_NAME, policies } from "../../policy/policies";
+import { COMPONENT_TYPE } from "../../policy/lib/scope";
+import { deployComponent } from "./componentResources";
+import { runPack, validateResource, validateStack, type PolicySubject } from "./policyHarness";
+
+describe("policy pack", function () {
+  let defaults: PolicySubject[];
+
+  before(async function () {
+    this.timeout(60_000);
+    defaults = await deployComponent("policy-defaults");
+  });
+
+  it("names six distinct, mandatory policies", function () {
+    expect(POLICY_PACK_NAME).to.equal("streaming-rest-api-security");
+    expect(policies.map((policy) => policy.name)).to.deep.equal([
+      "streaming-iam-no-wildcards",
+      "streaming-public-routes",
+      "streaming-log-retention",
+      "streaming-stage-throttling",
+      "streaming-integration",
+      "streaming-tls-only",
+    ]);
+    for (const policy of policies) expect(policy.enforcementLevel, policy.name).to.equal("mandatory");
+  });
+
+  it("recognizes the component by its real type token", function () {
+    expect(COMPONENT_TYPE).to.equal(STREAMING_REST_API_TYPE);
+  });
+
+  it("checks every resource the component creates with at least one policy", async function () {
+    const checked = new Set<string>();
+    for (const policy of policies) {
+      if ("validateStack" in policy) {
+        const outcome = await validateStack(policy, defaults);
+        if (outcome.notApplicable === undefined) checked.add("aws:apigateway/stage:Stage");
+        continue;
+      }
+      for (const subject of defaults) {
+        const outcome = await validateResource(policy, subject);
+        if (outcome.notApplicable === undefined) checked.add(subject.type);
+      }
+    }
+    expect([...checked].sort()).to.deep.equal([
+      "aws:apigateway/integration:Integration",
+      "aws:apigateway/method:Method",
+      "aws:apigateway/restApi:RestApi",
+      "aws:apigateway/stage:Stage",
+      "aws:cloudwatch/logGroup:LogGroup",
+      "aws:iam/role:Role",
+      "aws:iam/rolePolicy:RolePolicy",
+      "aws:lambda/function:Function",
+    ]);
+  });
+
+  it("passes the component's defaults except the REST API's TLS policy, which the component leaves unset", async function () {
+    // API Gateway gives REGIONAL REST APIs the TLS_1_0 security policy unless one is set; see docs/security.md.
+    const findings = await runPack(policies, defaults);
+    expect(findings.map(({ policy, resource }) => ({ policy, resource }))).to.deep.equal([
+      { policy: "streaming-tls-only", resource: "policy-defaults-api" },
+    ]);
+  });
+
+  it("passes the component with defaults and a TLS 1.2 security policy", async function () {
+    this.timeout(60_000);
+    const subjects = await deployComponent("policy-tlsfixed", {
+      transform: { restApi: { securityPolicy: "TLS_1_2" } },
+    });
+    expect(await runPack(policies, subjects)).to.deep.equal([]);
+  });
+
+  it("passes every optional feature turned on (tracing, VPC, KMS, DLQ, access logs, WAF)", async function () {
+    this.timeout(60_000);
+    const subjects = await deployComponent("policy-everything", {
+      tracing: true,
+      vpcConfig: { subnetIds: ["subnet-0a1b2c3d"], securityGroupIds: ["sg-0a1b2c3d"] },
+      kmsKeyArn: "arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab",
+      deadLetterTargetArn: "arn:aws:sqs:eu-west-1:123456789012:streaming-dlq",
+      accessLogging: true,
+      webAclArn: "arn:aws:wafv2:eu-west-1:123456789012:regional/webacl/streaming/0123abcd",
+      reservedConcurrency: 10,
+      transform: { restApi: { securityPolicy: "TLS_1_2" } },
+    });
+    expect(await runPack(policies, subjects)).to.deep.equal([]);
+  });
+});
