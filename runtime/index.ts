@@ -18,6 +18,7 @@ export type { RuntimeLogger } from "./loop";
 export {
   parseRestApiEvent,
   restApiEventBody,
+  restApiEventHeader,
   InvalidEventError,
   type APIGatewayProxyEvent,
   type APIGatewayProxyResult,

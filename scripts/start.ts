@@ -58,7 +58,10 @@ async function runEmulator(): Promise<void> {
   const server = await startLocalServer();
   console.error(
     `Runtime API emulator on ${server.url}\n` +
-      `  point a Runtime API client at it: AWS_LAMBDA_RUNTIME_API=${server.runtimeApi}\n` +
+      `  point a Runtime API client at it with the variables Lambda sets, for example:\n` +
+      `    AWS_LAMBDA_RUNTIME_API=${server.runtimeApi} AWS_LAMBDA_FUNCTION_NAME=local ` +
+      `AWS_LAMBDA_FUNCTION_VERSION='$LATEST' AWS_LAMBDA_FUNCTION_MEMORY_SIZE=128 ` +
+      `AWS_LAMBDA_LOG_GROUP_NAME=/aws/lambda/local AWS_LAMBDA_LOG_STREAM_NAME=local\n` +
       `  then invoke: curl -N ${server.url}/stream  (or POST an event to ${server.url}/invoke)`,
   );
   const stop = (): void => void server.close().then(() => process.exit(0));
