@@ -32,15 +32,15 @@ const DEFAULT_RETRY: RetryPolicy = { attempts: 6, initialDelayMs: 20 };
 
 /** Speaks the Lambda Runtime API over one keep-alive connection. */
 export class RuntimeApiClient {
-  private readonly connection: RuntimeApiConnection;
-  private closed = false;
+  readonly #connection: RuntimeApiConnection;
+  #closed = false;
 
   constructor(
     /** `host:port`, the value of `AWS_LAMBDA_RUNTIME_API`. */
     readonly address: string,
     private readonly retry: RetryPolicy = DEFAULT_RETRY,
   ) {
-    this.connection = new RuntimeApiConnection(address);
+    this.#connection = new RuntimeApiConnection(address);
   }
 
   /**
@@ -53,9 +53,9 @@ export class RuntimeApiClient {
     for (let attempt = 1; ; attempt++) {
       let response: RuntimeApiResponse;
       try {
-        response = await this.connection.send(request);
+        response = await this.#connection.send(request);
       } catch (error) {
-        if (this.closed) throw error;
+        if (this.#closed) throw error;
         if (attempt >= this.retry.attempts) {
           throw new RuntimeApiError(
             `cannot reach the Lambda Runtime API at ${this.address} (${attempt} attempts): ${(error as Error).message}`,
@@ -84,12 +84,12 @@ export class RuntimeApiClient {
   /** Sends a whole (buffered) response. */
   async sendResponse(requestId: string, body: Buffer): Promise<void> {
     const request = bufferedResponseRequest(requestId, body.length);
-    expectStatus(request, await this.connection.send(request, body), 202);
+    expectStatus(request, await this.#connection.send(request, body), 202);
   }
 
   /** Opens a streamed response; its head leaves with the first chunk. */
   openResponseStream(requestId: string, contentType: string): StreamingRequest {
-    return this.connection.stream(streamingResponseRequest(requestId, contentType));
+    return this.#connection.stream(streamingResponseRequest(requestId, contentType));
   }
 
   /** Checks the answer to a streamed response's end. */
@@ -101,20 +101,20 @@ export class RuntimeApiClient {
   async sendInvocationError(requestId: string, error: ErrorPayload): Promise<void> {
     const body = Buffer.from(serializeErrorPayload(error), "utf8");
     const request = invocationErrorRequest(requestId, error.errorType, body.length);
-    expectStatus(request, await this.connection.send(request, body), 202);
+    expectStatus(request, await this.#connection.send(request, body), 202);
   }
 
   /** Reports that the function could not start. */
   async sendInitError(error: ErrorPayload): Promise<void> {
     const body = Buffer.from(serializeErrorPayload(error), "utf8");
     const request = initErrorRequest(error.errorType, body.length);
-    expectStatus(request, await this.connection.send(request, body), 202);
+    expectStatus(request, await this.#connection.send(request, body), 202);
   }
 
   /** Closes the connection for good (a long-poll in flight is rejected, not retried). */
   close(): void {
-    this.closed = true;
-    this.connection.close();
+    this.#closed = true;
+    this.#connection.close();
   }
 }
 

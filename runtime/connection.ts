@@ -44,24 +44,23 @@ interface PendingRequest {
 
 /** One keep-alive HTTP/1.1 connection to the Runtime API at `host:port`, reconnecting when it closes. */
 export class RuntimeApiConnection {
-  private readonly host: string;
-  private readonly port: number;
-  private socket: Socket | undefined;
-  private parser = new ResponseParser();
-  private pending: PendingRequest | undefined;
-  private closeAfterResponse = false;
+  readonly #host: string;
+  readonly #port: number;
+  #socket: Socket | undefined;
+  #parser = new ResponseParser();
+  #pending: PendingRequest | undefined;
 
   /** @param address `host:port` as in `AWS_LAMBDA_RUNTIME_API` (IPv6 hosts in brackets). */
   constructor(readonly address: string) {
     const { host, port } = parseAddress(address);
-    this.host = host;
-    this.port = port;
+    this.#host = host;
+    this.#port = port;
   }
 
   /** Sends a request with an optional complete body and resolves with the response. */
   send(request: RuntimeApiRequest, body?: Uint8Array): Promise<RuntimeApiResponse> {
-    const response = this.begin(request.path);
-    const socket = this.connected();
+    const response = this.#begin(request.path);
+    const socket = this.#connected();
     const head = encodeHead(request, this.address);
     if (body === undefined || body.length === 0) {
       socket.write(head, "latin1");
@@ -79,7 +78,7 @@ export class RuntimeApiConnection {
    * (or with the end), so a prelude and the request head leave in one packet.
    */
   stream(request: RuntimeApiRequest): StreamingRequest {
-    const response = this.begin(request.path);
+    const response = this.#begin(request.path);
     // The Runtime API may answer before the body ends (a 413, say) and close the connection: keep the answer
     // so the write that then fails says why. A rejection (the connection dropped mid-stream) is handled by
     // the writer's next call; do not let it surface as an unhandled rejection meanwhile.
@@ -88,7 +87,7 @@ export class RuntimeApiConnection {
       (answer) => (earlyAnswer = answer),
       () => undefined,
     );
-    const socket = this.connected();
+    const socket = this.#connected();
     let head: string | undefined = encodeHead(request, this.address);
     let ended = false;
     const flushHead = (): void => {
@@ -156,46 +155,46 @@ export class RuntimeApiConnection {
 
   /** Closes the connection; a request in flight is rejected. */
   close(): void {
-    this.socket?.destroy();
+    this.#socket?.destroy();
   }
 
-  private begin(path: string): Promise<RuntimeApiResponse> {
-    if (this.pending) {
+  #begin(path: string): Promise<RuntimeApiResponse> {
+    if (this.#pending) {
       throw new RuntimeApiError(
-        `a request to ${this.pending.path} is still in flight; the Runtime API connection serves one at a time`,
+        `a request to ${this.#pending.path} is still in flight; the Runtime API connection serves one at a time`,
         path,
       );
     }
     return new Promise<RuntimeApiResponse>((resolve, reject) => {
-      this.pending = { path, resolve, reject };
+      this.#pending = { path, resolve, reject };
     });
   }
 
-  private connected(): Socket {
-    if (this.socket && !this.socket.destroyed) return this.socket;
-    const socket = net.connect({ host: this.host, port: this.port });
+  #connected(): Socket {
+    if (this.#socket && !this.#socket.destroyed) return this.#socket;
+    const socket = net.connect({ host: this.#host, port: this.#port });
     socket.setNoDelay(true);
-    this.parser = new ResponseParser();
-    socket.on("data", (data: Buffer) => this.onData(socket, data));
-    socket.on("error", (error) => this.fail(socket, error));
-    socket.on("close", () => this.fail(socket, undefined));
-    this.socket = socket;
+    this.#parser = new ResponseParser();
+    socket.on("data", (data: Buffer) => this.#onData(socket, data));
+    socket.on("error", (error) => this.#fail(socket, error));
+    socket.on("close", () => this.#fail(socket, undefined));
+    this.#socket = socket;
     return socket;
   }
 
-  private onData(socket: Socket, data: Buffer): void {
+  #onData(socket: Socket, data: Buffer): void {
     let response: RuntimeApiResponse | undefined;
     try {
-      response = this.parser.push(data);
+      response = this.#parser.push(data);
     } catch (error) {
       socket.destroy();
-      this.fail(socket, error as Error);
+      this.#fail(socket, error as Error);
       return;
     }
     if (!response) return;
-    const pending = this.pending;
-    this.pending = undefined;
-    this.parser = new ResponseParser();
+    const pending = this.#pending;
+    this.#pending = undefined;
+    this.#parser = new ResponseParser();
     if (!pending) {
       socket.destroy();
       return;
@@ -204,15 +203,15 @@ export class RuntimeApiConnection {
     pending.resolve(response);
   }
 
-  private fail(socket: Socket, error: Error | undefined): void {
+  #fail(socket: Socket, error: Error | undefined): void {
     // Only the current socket's first failure counts ('error' is followed by 'close'). A socket that was
     // already replaced had its request settled; its late 'close' must not fail the request now in flight on
     // the new connection (that would drop the answer to it, and with it an invocation).
-    if (this.socket !== socket) return;
-    this.socket = undefined;
-    const pending = this.pending;
+    if (this.#socket !== socket) return;
+    this.#socket = undefined;
+    const pending = this.#pending;
     if (!pending) return;
-    this.pending = undefined;
+    this.#pending = undefined;
     const reason = error ? `: ${error.message}` : "";
     pending.reject(
       new RuntimeApiError(
@@ -256,95 +255,95 @@ type ParserState = "head" | "length" | "chunk-size" | "chunk-data" | "chunk-end"
  * Throws on malformed input. Bodies of known length are collected without copying until complete.
  */
 export class ResponseParser {
-  private state: ParserState = "head";
-  private buffered: Buffer = Buffer.alloc(0);
-  private statusCode = 0;
-  private headers: Record<string, string> = {};
-  private parts: Buffer[] = [];
-  private remaining = 0;
+  #state: ParserState = "head";
+  #buffered: Buffer = Buffer.alloc(0);
+  #statusCode = 0;
+  #headers: Record<string, string> = {};
+  #parts: Buffer[] = [];
+  #remaining = 0;
 
   push(data: Buffer): RuntimeApiResponse | undefined {
-    let input = this.buffered.length === 0 ? data : Buffer.concat([this.buffered, data]);
-    this.buffered = Buffer.alloc(0);
-    while (input.length > 0 || this.state === "done") {
-      switch (this.state) {
+    let input = this.#buffered.length === 0 ? data : Buffer.concat([this.#buffered, data]);
+    this.#buffered = Buffer.alloc(0);
+    while (input.length > 0 || this.#state === "done") {
+      switch (this.#state) {
         case "head": {
           const end = input.indexOf("\r\n\r\n", 0, "latin1");
           if (end === -1) {
             if (input.length > MAX_HEAD_BYTES) throw new Error("response head too large");
-            this.buffered = input;
+            this.#buffered = input;
             return undefined;
           }
-          this.state = this.parseHead(input.toString("latin1", 0, end));
+          this.#state = this.#parseHead(input.toString("latin1", 0, end));
           input = input.subarray(end + 4);
-          if (this.state === "done") return this.finishResponse(input);
+          if (this.#state === "done") return this.#finishResponse(input);
           break;
         }
         case "length": {
-          const take = Math.min(this.remaining, input.length);
-          this.parts.push(input.subarray(0, take));
-          this.remaining -= take;
+          const take = Math.min(this.#remaining, input.length);
+          this.#parts.push(input.subarray(0, take));
+          this.#remaining -= take;
           input = input.subarray(take);
-          if (this.remaining === 0) return this.finishResponse(input);
+          if (this.#remaining === 0) return this.#finishResponse(input);
           break;
         }
         case "chunk-size": {
           const end = input.indexOf("\r\n", 0, "latin1");
           if (end === -1) {
             if (input.length > 1024) throw new Error("malformed chunk size line");
-            this.buffered = input;
+            this.#buffered = input;
             return undefined;
           }
           const sizeText = input.toString("latin1", 0, end).split(";", 1)[0]?.trim() ?? "";
           if (!/^[0-9a-fA-F]{1,12}$/.test(sizeText)) throw new Error(`malformed chunk size ${sizeText}`);
-          this.remaining = parseInt(sizeText, 16);
+          this.#remaining = parseInt(sizeText, 16);
           input = input.subarray(end + 2);
-          this.state = this.remaining === 0 ? "trailers" : "chunk-data";
+          this.#state = this.#remaining === 0 ? "trailers" : "chunk-data";
           break;
         }
         case "chunk-data": {
-          const take = Math.min(this.remaining, input.length);
-          this.parts.push(input.subarray(0, take));
-          this.remaining -= take;
+          const take = Math.min(this.#remaining, input.length);
+          this.#parts.push(input.subarray(0, take));
+          this.#remaining -= take;
           input = input.subarray(take);
-          if (this.remaining === 0) this.state = "chunk-end";
+          if (this.#remaining === 0) this.#state = "chunk-end";
           break;
         }
         case "chunk-end": {
           if (input.length < 2) {
-            this.buffered = input;
+            this.#buffered = input;
             return undefined;
           }
           if (input[0] !== 0x0d || input[1] !== 0x0a) throw new Error("chunk not followed by CRLF");
           input = input.subarray(2);
-          this.state = "chunk-size";
+          this.#state = "chunk-size";
           break;
         }
         case "trailers": {
           if (input.length >= 2 && input[0] === 0x0d && input[1] === 0x0a) {
-            return this.finishResponse(input.subarray(2));
+            return this.#finishResponse(input.subarray(2));
           }
           const end = input.indexOf("\r\n\r\n", 0, "latin1");
           if (end === -1) {
             if (input.length > MAX_HEAD_BYTES) throw new Error("response trailers too large");
-            this.buffered = input;
+            this.#buffered = input;
             return undefined;
           }
-          return this.finishResponse(input.subarray(end + 4));
+          return this.#finishResponse(input.subarray(end + 4));
         }
         case "done":
-          return this.finishResponse(input);
+          return this.#finishResponse(input);
       }
     }
     return undefined;
   }
 
   /** Parses the status line and headers; returns the state the body starts in. */
-  private parseHead(head: string): ParserState {
+  #parseHead(head: string): ParserState {
     const lines = head.split("\r\n");
     const status = /^HTTP\/1\.[01] (\d{3})(?: |$)/.exec(lines[0] ?? "");
     if (!status) throw new Error(`malformed status line ${JSON.stringify(lines[0]?.slice(0, 80))}`);
-    this.statusCode = Number(status[1]);
+    this.#statusCode = Number(status[1]);
     const headers: Record<string, string> = {};
     for (let i = 1; i < lines.length; i++) {
       const line = lines[i] as string;
@@ -354,24 +353,24 @@ export class ResponseParser {
       const value = line.slice(colon + 1).trim();
       headers[name] = headers[name] === undefined ? value : `${headers[name]}, ${value}`;
     }
-    this.headers = headers;
+    this.#headers = headers;
     // An interim response (100 Continue): the real one follows.
-    if (this.statusCode < 200) return "head";
+    if (this.#statusCode < 200) return "head";
     const transferEncoding = headers["transfer-encoding"];
     const contentLength = headers["content-length"];
     if (transferEncoding !== undefined && /(^|,)\s*chunked\s*$/i.test(transferEncoding)) return "chunk-size";
     if (contentLength !== undefined) {
       if (!/^\d{1,15}$/.test(contentLength)) throw new Error(`malformed content-length ${contentLength}`);
-      this.remaining = Number(contentLength);
-      return this.remaining === 0 ? "done" : "length";
+      this.#remaining = Number(contentLength);
+      return this.#remaining === 0 ? "done" : "length";
     }
-    if (this.statusCode === 204 || this.statusCode === 304) return "done";
+    if (this.#statusCode === 204 || this.#statusCode === 304) return "done";
     throw new Error("response has neither content-length nor chunked encoding");
   }
 
-  private finishResponse(rest: Buffer): RuntimeApiResponse {
+  #finishResponse(rest: Buffer): RuntimeApiResponse {
     if (rest.length > 0) throw new Error(`${rest.length} unexpected bytes after the response`);
-    const body = this.parts.length === 1 ? (this.parts[0] as Buffer) : Buffer.concat(this.parts);
-    return { statusCode: this.statusCode, headers: this.headers, body };
+    const body = this.#parts.length === 1 ? (this.#parts[0] as Buffer) : Buffer.concat(this.#parts);
+    return { statusCode: this.#statusCode, headers: this.#headers, body };
   }
 }

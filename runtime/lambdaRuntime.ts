@@ -30,10 +30,10 @@ export interface LambdaRuntimeOptions {
 
 /** Runs a handler against the Lambda Runtime API (or, without one, against the local server). */
 export class LambdaRuntime {
-  private readonly handler: ResolvedHandler;
-  private stopping = false;
-  private idle = false;
-  private client: RuntimeApiClient | undefined;
+  readonly #handler: ResolvedHandler;
+  #stopping = false;
+  #idle = false;
+  #client: RuntimeApiClient | undefined;
 
   /**
    * @param handler a streaming handler (function or object with `handle`), or `buffered(fn)`.
@@ -43,7 +43,7 @@ export class LambdaRuntime {
     handler: AnyLambdaHandler,
     private readonly options: LambdaRuntimeOptions = {},
   ) {
-    this.handler = resolveHandler(handler, "handler");
+    this.#handler = resolveHandler(handler, "handler");
   }
 
   /**
@@ -60,21 +60,21 @@ export class LambdaRuntime {
       closeLocalServer = () => server.close();
     }
     const client = new RuntimeApiClient(runtimeApi);
-    this.client = client;
+    this.#client = client;
     const onSigterm = (): void => this.stop();
     process.once("SIGTERM", onSigterm);
     try {
       await runLoop({
         client,
-        handler: this.handler,
+        handler: this.#handler,
         identity: functionIdentity(env),
         log: this.options.log ?? console,
         setTraceId,
-        shouldContinue: () => !this.stopping,
-        onIdle: (idle) => (this.idle = idle),
+        shouldContinue: () => !this.#stopping,
+        onIdle: (idle) => (this.#idle = idle),
       });
     } catch (error) {
-      if (!this.stopping) this.fatal(error as Error);
+      if (!this.#stopping) this.#fatal(error as Error);
     } finally {
       process.off("SIGTERM", onSigterm);
       client.close();
@@ -84,11 +84,11 @@ export class LambdaRuntime {
 
   /** Stops after the invocation in progress; at once when waiting for the next one. */
   stop(): void {
-    this.stopping = true;
-    if (this.idle) this.client?.close();
+    this.#stopping = true;
+    if (this.#idle) this.#client?.close();
   }
 
-  private fatal(error: Error): void {
+  #fatal(error: Error): void {
     if (this.options.onFatalError) return this.options.onFatalError(error);
     (this.options.log ?? console).error(`[runtime] fatal: ${error.message}`);
     process.exit(1);

@@ -28,31 +28,31 @@ type State =
  * (prelude or body), so an error before that can still be reported on `/error` with nothing half-sent.
  */
 export class ResponseStream implements LambdaResponseStreamWriter {
-  private state: State = "idle";
-  private preludeSent = false;
-  private request: StreamingRequest | undefined;
-  private answer: Promise<RuntimeApiResponse> | undefined;
+  #state: State = "idle";
+  #preludeSent = false;
+  #request: StreamingRequest | undefined;
+  #answer: Promise<RuntimeApiResponse> | undefined;
 
   constructor(private readonly open: OpenStream) {}
 
   /** Whether any byte has been handed to the Runtime API connection. */
   get started(): boolean {
-    return this.request !== undefined;
+    return this.#request !== undefined;
   }
 
   get finished(): boolean {
-    return this.state === "finished";
+    return this.#state === "finished";
   }
 
   /** Whether the stream can still take bytes. */
   get writable(): boolean {
-    return this.state === "idle" || this.state === "streaming";
+    return this.#state === "idle" || this.#state === "streaming";
   }
 
   writeStatusAndHeaders(response: StreamingLambdaStatusAndHeadersResponse): Promise<void> {
     try {
-      this.assertWritable("writeStatusAndHeaders");
-      if (this.preludeSent) {
+      this.#assertWritable("writeStatusAndHeaders");
+      if (this.#preludeSent) {
         throw new ResponseStreamStateError(
           "writeStatusAndHeaders was already called: status and headers go once.",
         );
@@ -63,8 +63,8 @@ export class ResponseStream implements LambdaResponseStreamWriter {
         );
       }
       const prelude = encodePrelude(response);
-      this.preludeSent = true;
-      return this.send(prelude, HTTP_INTEGRATION_CONTENT_TYPE);
+      this.#preludeSent = true;
+      return this.#send(prelude, HTTP_INTEGRATION_CONTENT_TYPE);
     } catch (error) {
       return Promise.reject(error);
     }
@@ -72,17 +72,17 @@ export class ResponseStream implements LambdaResponseStreamWriter {
 
   write(chunk: ResponseChunk): Promise<void> {
     try {
-      this.assertWritable("write");
+      this.#assertWritable("write");
       const bytes = toBytes(chunk, "write");
       if (bytes.length === 0) return Promise.resolve();
-      return this.send(bytes, OCTET_STREAM_CONTENT_TYPE);
+      return this.#send(bytes, OCTET_STREAM_CONTENT_TYPE);
     } catch (error) {
       return Promise.reject(error);
     }
   }
 
   async pipe(body: ResponseBody): Promise<void> {
-    this.assertWritable("pipe");
+    this.#assertWritable("pipe");
     for await (const chunk of body as AsyncIterable<ResponseChunk>) {
       await this.write(chunk);
     }
@@ -90,9 +90,9 @@ export class ResponseStream implements LambdaResponseStreamWriter {
 
   finish(): Promise<void> {
     try {
-      this.assertWritable("finish");
-      this.state = "finished";
-      this.answer = this.requestFor(OCTET_STREAM_CONTENT_TYPE).end();
+      this.#assertWritable("finish");
+      this.#state = "finished";
+      this.#answer = this.#requestFor(OCTET_STREAM_CONTENT_TYPE).end();
       return Promise.resolve();
     } catch (error) {
       return Promise.reject(error);
@@ -101,9 +101,9 @@ export class ResponseStream implements LambdaResponseStreamWriter {
 
   writeAndFinish(chunk: ResponseChunk): Promise<void> {
     try {
-      this.assertWritable("writeAndFinish");
+      this.#assertWritable("writeAndFinish");
       const bytes = toBytes(chunk, "writeAndFinish");
-      if (bytes.length > 0) this.requestFor(OCTET_STREAM_CONTENT_TYPE).write(bytes);
+      if (bytes.length > 0) this.#requestFor(OCTET_STREAM_CONTENT_TYPE).write(bytes);
       return this.finish();
     } catch (error) {
       return Promise.reject(error);
@@ -115,12 +115,12 @@ export class ResponseStream implements LambdaResponseStreamWriter {
    * the client see a failure, never a truncated success. Only valid once bytes were sent.
    */
   fail(error: unknown): void {
-    if (!this.request || !this.writable) {
+    if (!this.#request || !this.writable) {
       throw new ResponseStreamStateError("fail() applies to a stream that has started and not ended.");
     }
-    this.state = "closed";
+    this.#state = "closed";
     const payload = toErrorPayload(error);
-    this.answer = this.request.end({
+    this.#answer = this.#request.end({
       [ResponseHeader.errorType]: headerSafeErrorType(payload.errorType),
       [ResponseHeader.errorBody]: Buffer.from(serializeErrorPayload(payload), "utf8").toString("base64"),
     });
@@ -128,35 +128,35 @@ export class ResponseStream implements LambdaResponseStreamWriter {
 
   /** Refuses further writes (the invocation was reported on `/error`, or has timed out). */
   close(): void {
-    if (this.writable) this.state = "closed";
+    if (this.writable) this.#state = "closed";
   }
 
   /** The Runtime API's answer to the streamed request, once it was ended; undefined if never ended. */
   get result(): Promise<RuntimeApiResponse> | undefined {
-    return this.answer;
+    return this.#answer;
   }
 
-  private async send(bytes: Uint8Array, contentType: string): Promise<void> {
-    const request = this.requestFor(contentType);
-    this.state = "streaming";
+  async #send(bytes: Uint8Array, contentType: string): Promise<void> {
+    const request = this.#requestFor(contentType);
+    this.#state = "streaming";
     try {
       if (!request.write(bytes)) await request.drained();
     } catch (error) {
-      this.state = "closed";
+      this.#state = "closed";
       throw error;
     }
   }
 
-  private requestFor(contentType: string): StreamingRequest {
-    this.request ??= this.open(contentType);
-    return this.request;
+  #requestFor(contentType: string): StreamingRequest {
+    this.#request ??= this.open(contentType);
+    return this.#request;
   }
 
-  private assertWritable(operation: string): void {
-    if (this.state === "finished") {
+  #assertWritable(operation: string): void {
+    if (this.#state === "finished") {
       throw new ResponseStreamStateError(`${operation} after finish: the response has already ended.`);
     }
-    if (this.state === "closed") {
+    if (this.#state === "closed") {
       throw new ResponseStreamStateError(
         `${operation} after the response was closed (it failed or timed out).`,
       );
