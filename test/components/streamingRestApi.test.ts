@@ -11,6 +11,7 @@ import {
 // The mocks above are installed before the component module is loaded.
 import { expect } from "chai";
 import * as fs from "node:fs";
+import * as os from "node:os";
 import * as path from "node:path";
 import * as aws from "@pulumi/aws";
 import type * as pulumi from "@pulumi/pulumi";
@@ -19,7 +20,13 @@ import { readZip } from "./zipReader";
 
 const REPO_ROOT = path.resolve(__dirname, "..", "..");
 const HANDLER = path.join(REPO_ROOT, "handler", "index.ts");
-const BUILD_DIR = path.join(process.cwd(), ".build");
+/**
+ * Components bundle into `<working directory>/.build/<name>/`. The tests work in a scratch directory (the
+ * handler path is absolute), so they leave the repository alone and never share a build directory with
+ * another run.
+ */
+const PROJECT_DIR = fs.mkdtempSync(path.join(os.tmpdir(), "streaming-rest-api-component-"));
+const BUILD_DIR = path.join(fs.realpathSync(PROJECT_DIR), ".build");
 
 interface PolicyJson {
   Statement: Array<{
@@ -30,12 +37,8 @@ interface PolicyJson {
   }>;
 }
 
-/** Every name a test gives a component, to clean its `.build/<name>/` afterwards. */
-const componentNames: string[] = [];
-
 /** Creates a component and waits until every child has reached the mocks. */
 async function deploy(name: string, args: Partial<StreamingRestApiArgs> = {}): Promise<StreamingRestApi> {
-  componentNames.push(name);
   const api = new StreamingRestApi(name, { handler: HANDLER, ...args });
   await settle();
   return api;
@@ -55,7 +58,6 @@ function policy(json: unknown): PolicyJson {
 
 /** Constructs, expecting a refusal; returns it. */
 function refusal(name: string, args: Partial<StreamingRestApiArgs>): StreamingRestApiArgumentError {
-  componentNames.push(name);
   try {
     new StreamingRestApi(name, { handler: HANDLER, ...args });
   } catch (error) {
@@ -82,9 +84,14 @@ describe("StreamingRestApi", function () {
   afterEach(function () {
     expect(recorder.unexpected, "unexpected resources or provider calls").to.deep.equal([]);
   });
+  let originalDirectory: string;
+  before(function () {
+    originalDirectory = process.cwd();
+    process.chdir(PROJECT_DIR);
+  });
   after(function () {
-    for (const name of componentNames)
-      fs.rmSync(path.join(BUILD_DIR, name), { recursive: true, force: true });
+    process.chdir(originalDirectory);
+    fs.rmSync(PROJECT_DIR, { recursive: true, force: true });
   });
 
   describe("with defaults", function () {
@@ -530,7 +537,6 @@ describe("StreamingRestApi", function () {
     });
 
     it("warns through pulumi.log about a short integration timeout and an EDGE endpoint", async function () {
-      componentNames.push("warned");
       const warnings = warningsDuring(
         () =>
           new StreamingRestApi("warned", {
