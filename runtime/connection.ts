@@ -90,6 +90,19 @@ export class RuntimeApiConnection {
     const socket = this.#connected();
     let head: string | undefined = encodeHead(request, this.address);
     let ended = false;
+    // Everything written in one turn of the event loop leaves in one writev: a handler that sends its
+    // prelude, a small body and the end without waiting in between sends one packet, not three.
+    let corked = false;
+    const uncork = (): void => {
+      corked = false;
+      socket.uncork();
+    };
+    const coalesce = (): void => {
+      if (corked) return;
+      corked = true;
+      socket.cork();
+      process.nextTick(uncork);
+    };
     const flushHead = (): void => {
       if (head !== undefined) {
         socket.write(head, "latin1");
@@ -115,12 +128,11 @@ export class RuntimeApiConnection {
         if (ended) throw new RuntimeApiError("write after the streamed body ended", request.path);
         if (socket.destroyed) throw connectionLost();
         if (chunk.length === 0) return socket.writableLength < STREAM_HIGH_WATER_MARK;
-        socket.cork();
+        coalesce();
         flushHead();
         socket.write(`${chunk.length.toString(16)}\r\n`, "latin1");
         socket.write(chunk);
         socket.write(CRLF);
-        socket.uncork();
         return socket.writableLength < STREAM_HIGH_WATER_MARK;
       },
       drained: () => {
@@ -143,10 +155,9 @@ export class RuntimeApiConnection {
         if (ended) throw new RuntimeApiError("the streamed body was already ended", request.path);
         ended = true;
         if (!socket.destroyed) {
-          socket.cork();
+          coalesce();
           flushHead();
           socket.write(encodeLastChunk(trailers), "latin1");
-          socket.uncork();
         }
         return response;
       },
