@@ -196,18 +196,34 @@ function groupHeaders(rawHeaders: readonly string[]): {
   headers: Record<string, string>;
   multiValueHeaders: Record<string, string[]>;
 } {
-  const headers: Record<string, string> = {};
-  const multiValueHeaders: Record<string, string[]> = {};
+  const groups = new Map<string, string[]>();
   const nameByLowercase = new Map<string, string>();
   for (let i = 0; i + 1 < rawHeaders.length; i += 2) {
     const rawName = rawHeaders[i] as string;
     const value = rawHeaders[i + 1] as string;
     const name = nameByLowercase.get(rawName.toLowerCase()) ?? rawName;
     nameByLowercase.set(rawName.toLowerCase(), name);
-    headers[name] = value;
-    (multiValueHeaders[name] ??= []).push(value);
+    append(groups, name, value);
   }
-  return { headers, multiValueHeaders };
+  return { headers: lastValues(groups), multiValueHeaders: ownKeys(groups) };
+}
+
+function append(groups: Map<string, string[]>, name: string, value: string): void {
+  const values = groups.get(name);
+  if (values) values.push(value);
+  else groups.set(name, [value]);
+}
+
+/**
+ * A plain object with these keys as own properties. Built with `Object.fromEntries`, not by assignment: a
+ * client may send a header or query parameter named `constructor`, `toString` or `__proto__`.
+ */
+function ownKeys<T>(groups: ReadonlyMap<string, T>): Record<string, T> {
+  return Object.fromEntries(groups);
+}
+
+function lastValues(groups: ReadonlyMap<string, readonly string[]>): Record<string, string> {
+  return Object.fromEntries([...groups].map(([name, values]) => [name, values[values.length - 1] as string]));
 }
 
 function addForwardingHeaders(
@@ -233,14 +249,11 @@ function parseQuery(query: string): {
   single: Record<string, string> | null;
   multi: Record<string, string[]> | null;
 } {
-  const params = new URLSearchParams(query);
-  const single: Record<string, string> = {};
-  const multi: Record<string, string[]> = {};
-  for (const [name, value] of params) {
-    single[name] = value;
-    (multi[name] ??= []).push(value);
-  }
-  return Object.keys(single).length === 0 ? { single: null, multi: null } : { single, multi };
+  const groups = new Map<string, string[]>();
+  for (const [name, value] of new URLSearchParams(query)) append(groups, name, value);
+  return groups.size === 0
+    ? { single: null, multi: null }
+    : { single: lastValues(groups), multi: ownKeys(groups) };
 }
 
 function clientAddress(remoteAddress: string | undefined): string {
