@@ -34,8 +34,12 @@ export function validatePrelude(prelude: StreamingLambdaStatusAndHeadersResponse
       `statusCode must be an integer from 100 to 599, got ${String(statusCode)}.`,
     );
   }
+  if (!isObjectOrAbsent(headers)) throw new InvalidResponseError("headers must be an object of strings.");
   for (const [name, value] of Object.entries(headers ?? {})) {
     checkHeader("headers", name, value);
+  }
+  if (!isObjectOrAbsent(multiValueHeaders)) {
+    throw new InvalidResponseError("multiValueHeaders must be an object of string arrays.");
   }
   for (const [name, values] of Object.entries(multiValueHeaders ?? {})) {
     if (!Array.isArray(values)) {
@@ -47,6 +51,11 @@ export function validatePrelude(prelude: StreamingLambdaStatusAndHeadersResponse
     throw new InvalidResponseError("cookies must be an array of strings.");
   }
   for (const cookie of cookies ?? []) checkHeader("cookies", "Set-Cookie", cookie);
+}
+
+/** Parsed JSON may hold anything: `Object.entries` of a string or number would pass as headers. */
+function isObjectOrAbsent(value: unknown): boolean {
+  return value === undefined || value === null || (typeof value === "object" && !Array.isArray(value));
 }
 
 function checkHeader(field: string, name: string, value: unknown): void {
