@@ -10,16 +10,42 @@ export class PayloadTooLargeError extends Error {
   }
 }
 
+/** Thrown by {@link readBody} when a body has not fully arrived in time. */
+export class RequestTimeoutError extends Error {
+  override name = "RequestTimeoutError";
+  constructor(readonly timeoutMs: number) {
+    super(`body not received within ${timeoutMs} ms`);
+  }
+}
+
 /**
  * Reads a whole request body, refusing it as soon as it passes `limit` bytes (by its `Content-Length` before
  * reading anything, or while counting a chunked body).
  * @param request The request to read.
  * @param limit Largest body accepted, in bytes.
+ * @param timeoutMs Time the whole body may take to arrive; 0 for no limit. @default 0
  * @throws {PayloadTooLargeError} Past the limit; the rest of the body is left unread.
+ * @throws {RequestTimeoutError} Past the time; the rest of the body is left unread.
  */
-export async function readBody(request: IncomingMessage, limit: number): Promise<Buffer> {
+export async function readBody(request: IncomingMessage, limit: number, timeoutMs = 0): Promise<Buffer> {
   const declared = Number(request.headers["content-length"]);
   if (Number.isFinite(declared) && declared > limit) throw new PayloadTooLargeError(limit);
+  const reading = collectBody(request, limit);
+  if (timeoutMs <= 0) return reading;
+  // After a timeout the caller answers and closes the connection, which ends the read: ignore its error.
+  reading.catch(() => undefined);
+  let timer: NodeJS.Timeout | undefined;
+  const timedOut = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new RequestTimeoutError(timeoutMs)), timeoutMs);
+  });
+  try {
+    return await Promise.race([reading, timedOut]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+async function collectBody(request: IncomingMessage, limit: number): Promise<Buffer> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of request as AsyncIterable<Buffer>) {

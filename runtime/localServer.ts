@@ -14,7 +14,14 @@ import {
   type ResponseHead,
 } from "./apiGatewayEmulation";
 import { buildRestApiEvent } from "./apiGatewayEvent";
-import { cutConnection, drained, PayloadTooLargeError, readBody, sendJson } from "./localHttp";
+import {
+  cutConnection,
+  drained,
+  PayloadTooLargeError,
+  readBody,
+  RequestTimeoutError,
+  sendJson,
+} from "./localHttp";
 import {
   LocalRuntimeApi,
   StreamInterruptedError,
@@ -45,6 +52,13 @@ export interface LocalServerOptions {
   timeoutMs?: number;
   /** API Gateway stage name, in `requestContext.stage`. @default "local" */
   stage?: string;
+  /**
+   * Time a client may take to send its request headers, and then its body, in ms. Past it the client gets a
+   * 408 and its connection is closed, so a stalled or trickling client holds nothing. The runtime's own
+   * requests are not limited (a streamed response is a request that may last 15 minutes).
+   * @default 30000
+   */
+  clientRequestTimeoutMs?: number;
   /** Where to write one line per invocation and per error a developer should see. @default stderr */
   log?: (line: string) => void;
 }
@@ -65,6 +79,7 @@ interface Settings {
   route: string;
   timeoutMs: number;
   stage: string;
+  clientRequestTimeoutMs: number;
   log: (line: string) => void;
 }
 
@@ -95,8 +110,14 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
     functionArn: functionArn(),
     log: settings.log,
   });
-  // No request timeout: a streamed response may last 15 minutes, and /next long-polls without limit.
-  const server = createServer({ requestTimeout: 0 }, (request, response) => {
+  // No request timeout: the runtime's streamed response is a request that may last 15 minutes. Clients get
+  // `clientRequestTimeoutMs` for their headers (headersTimeout, checked at least every second) and their body.
+  const timeouts = {
+    requestTimeout: 0,
+    headersTimeout: settings.clientRequestTimeoutMs,
+    connectionsCheckingInterval: Math.min(1000, Math.max(10, settings.clientRequestTimeoutMs / 4)),
+  };
+  const server = createServer(timeouts, (request, response) => {
     const path = (request.url ?? "/").split("?")[0] ?? "/";
     if (LocalRuntimeApi.owns(path)) return runtimeApi.handle(request, response);
     const mode: ClientMode = path === INVOKE_PATH && request.method === "POST" ? "invoke" : "gateway";
@@ -159,7 +180,7 @@ async function serveClient(
 
   let body: Buffer;
   try {
-    body = await readBody(request, MAX_PAYLOAD_BYTES);
+    body = await readBody(request, MAX_PAYLOAD_BYTES, settings.clientRequestTimeoutMs);
   } catch (error) {
     if (error instanceof PayloadTooLargeError) {
       record.status = 413;
@@ -170,6 +191,10 @@ async function serveClient(
         { message: `Request must be smaller than ${MAX_PAYLOAD_BYTES} bytes (Lambda's payload limit).` },
         { Connection: "close" },
       );
+    } else if (error instanceof RequestTimeoutError) {
+      record.status = 408;
+      record.note = `request body not received within ${error.timeoutMs} ms`;
+      sendJson(response, 408, { message: "Request Timeout" }, { Connection: "close" });
     } else {
       record.note = `client closed while sending its request (${(error as Error).message})`;
     }
@@ -418,6 +443,12 @@ function resolveSettings(options: LocalServerOptions): Settings {
   if (!Number.isInteger(timeoutMs) || timeoutMs < 1) {
     throw new RangeError(`timeoutMs must be a positive integer (milliseconds), got ${timeoutMs}.`);
   }
+  const clientRequestTimeoutMs = options.clientRequestTimeoutMs ?? 30000;
+  if (!Number.isInteger(clientRequestTimeoutMs) || clientRequestTimeoutMs < 1) {
+    throw new RangeError(
+      `clientRequestTimeoutMs must be a positive integer (milliseconds), got ${clientRequestTimeoutMs}.`,
+    );
+  }
   const route = options.route ?? "/stream";
   if (!route.startsWith("/"))
     throw new RangeError(`route must start with "/", got ${JSON.stringify(route)}.`);
@@ -427,6 +458,7 @@ function resolveSettings(options: LocalServerOptions): Settings {
     route,
     timeoutMs,
     stage: options.stage ?? "local",
+    clientRequestTimeoutMs,
     log: options.log ?? ((line) => process.stderr.write(`[local-server] ${line}\n`)),
   };
 }
