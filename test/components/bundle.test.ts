@@ -1,6 +1,6 @@
 // Bundler tests: zip layout and modes, byte-identical rebuilds, handler checks at bundle time, bundles that run.
 import { expect } from "chai";
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
 import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import * as os from "node:os";
@@ -14,6 +14,7 @@ import {
   type BundleOptions,
   type BundleResult,
 } from "../../components/bundle";
+import { FakeRuntimeApi } from "../helpers/fakeRuntimeApi";
 import { dosDateTime, readZip } from "./zipReader";
 
 const FIXTURES = path.join(__dirname, "fixtures");
@@ -22,6 +23,8 @@ const ECHO_HANDLER = path.join(FIXTURES, "handlers", "echo.ts");
 const THROWS_AT_LOAD_HANDLER = path.join(FIXTURES, "handlers", "throwsAtLoad.ts");
 const FIXTURE_MARKER = "fixture-runtime-marker-7f3a";
 const REPO_ROOT = path.resolve(__dirname, "..", "..");
+/** Deployed bundles stay small: the example (runtime + handler) measured about 21 KB minified. */
+const EXAMPLE_BUNDLE_BUDGET_BYTES = 32 * 1024;
 
 /** What the fixture runtime prints after running the handler once. */
 interface FixtureReport {
@@ -314,6 +317,101 @@ describe("bundle", function () {
         cwd: dir,
       });
       expect(runBundle(withoutExtension.entryPath).result).to.equal("from other");
+    });
+  });
+
+  describe("with the project's runtime", function () {
+    /** Unzips the package into a task root, keeping modes, as Lambda does. */
+    function unzipTaskRoot(zipPath: string, label: string): string {
+      const taskRoot = path.join(scratch, label);
+      fs.mkdirSync(taskRoot);
+      for (const entry of readZip(fs.readFileSync(zipPath))) {
+        fs.writeFileSync(path.join(taskRoot, entry.name), entry.contents, { mode: entry.unixMode & 0o777 });
+      }
+      return taskRoot;
+    }
+
+    /** Starts `bootstrap` as Lambda would, against `api`; returns a function that stops it. */
+    function startBootstrap(taskRoot: string, api: FakeRuntimeApi): () => void {
+      const child = spawn(path.join(taskRoot, "bootstrap"), ["/var/runtime/index.mjs"], {
+        env: {
+          PATH: `${path.dirname(process.execPath)}:/usr/bin:/bin`,
+          LAMBDA_TASK_ROOT: taskRoot,
+          AWS_LAMBDA_RUNTIME_API: api.address,
+          AWS_LAMBDA_FUNCTION_NAME: "bundle-test",
+          AWS_LAMBDA_FUNCTION_VERSION: "$LATEST",
+          AWS_LAMBDA_FUNCTION_MEMORY_SIZE: "128",
+        },
+        stdio: "ignore",
+      });
+      return () => void child.kill("SIGKILL");
+    }
+
+    it("keeps the example (runtime + handler) small, without the local server", async function () {
+      const result = await buildBundle({
+        handler: path.join(REPO_ROOT, "handler", "index.ts"),
+        outDir: path.join(scratch, "example"),
+      });
+      expect(result.bundleBytes).to.be.below(EXAMPLE_BUNDLE_BUDGET_BYTES);
+      expect(fs.readFileSync(result.entryPath, "utf8")).to.not.include("LOCAL_LAMBDA_PORT");
+    });
+
+    it("streams an invocation through bootstrap and the Runtime API", async function () {
+      if (process.platform === "win32") this.skip();
+      const dir = writeTree("real-runtime-handler", {
+        "handler.ts":
+          'import { buffered, type StreamingLambdaHandler } from "streaming-rest-api/runtime";\n' +
+          "export const handler: StreamingLambdaHandler = async (event, writer) => {\n" +
+          '  await writer.writeStatusAndHeaders({ statusCode: 201, headers: { "content-type": "text/plain" } });\n' +
+          '  await writer.write("chunk-1\\n");\n' +
+          '  await writer.writeAndFinish(`buffered is ${typeof buffered}; event ${event.toString("utf8")}`);\n' +
+          "};\n",
+      });
+      const result = await buildBundle({
+        handler: path.join(dir, "handler.ts"),
+        outDir: path.join(scratch, "real-out"),
+      });
+      const api = await new FakeRuntimeApi().start();
+      const stop = startBootstrap(unzipTaskRoot(result.zipPath, "real-task-root"), api);
+      try {
+        api.enqueue({ requestId: "request-1", event: '{"hello":"world"}' });
+        await api.waitForReplies(1);
+      } finally {
+        stop();
+        await api.close();
+      }
+      const [reply] = api.replies;
+      expect(reply?.path).to.equal("/2018-06-01/runtime/invocation/request-1/response");
+      expect(reply?.headers["lambda-runtime-function-response-mode"]).to.equal("streaming");
+      expect(reply?.headers["content-type"]).to.equal("application/vnd.awslambda.http-integration-response");
+      const body = reply?.body ?? Buffer.alloc(0);
+      const delimiter = body.indexOf(Buffer.alloc(8));
+      expect(delimiter, "prelude delimiter").to.be.greaterThan(0);
+      expect(JSON.parse(body.subarray(0, delimiter).toString("utf8"))).to.include({ statusCode: 201 });
+      expect(body.subarray(delimiter + 8).toString("utf8")).to.equal(
+        'chunk-1\nbuffered is function; event {"hello":"world"}',
+      );
+    });
+
+    it("reports a handler that throws while loading to /init/error", async function () {
+      if (process.platform === "win32") this.skip();
+      const result = await buildBundle({
+        handler: THROWS_AT_LOAD_HANDLER,
+        outDir: path.join(scratch, "init-error-out"),
+      });
+      const api = await new FakeRuntimeApi().start();
+      const stop = startBootstrap(unzipTaskRoot(result.zipPath, "init-error-task-root"), api);
+      try {
+        await api.waitForReplies(1);
+      } finally {
+        stop();
+        await api.close();
+      }
+      const [reply] = api.replies;
+      expect(reply?.path).to.equal("/2018-06-01/runtime/init/error");
+      expect(JSON.parse(reply?.body.toString("utf8") ?? "{}")).to.include({
+        errorMessage: "fixture handler failed to load",
+      });
     });
   });
 
