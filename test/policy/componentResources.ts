@@ -1,11 +1,29 @@
 // Builds a StreamingRestApi under the Pulumi mocks and returns its resources as the policy host would see them.
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
 import { recorder, promiseOf, registeredUrns, settle, type RecordedResource } from "../helpers/pulumiMocks";
 import { StreamingRestApi } from "../../components";
 import type { StreamingRestApiArgs } from "../../components/args";
 import type { PolicySubject } from "./policyHarness";
 
 /** The example handler: every policy test bundles the real thing. */
-export const EXAMPLE_HANDLER = "handler/index.ts";
+export const EXAMPLE_HANDLER = path.resolve(__dirname, "../../handler/index.ts");
+
+let scratchProject: string | undefined;
+
+/**
+ * A scratch project directory, removed when the process exits. Components bundle into
+ * `<working directory>/.build/<name>/`; building there leaves the repository alone.
+ */
+function scratchDirectory(): string {
+  if (scratchProject === undefined) {
+    const created = fs.mkdtempSync(path.join(os.tmpdir(), "streaming-rest-api-policy-"));
+    process.once("exit", () => fs.rmSync(created, { recursive: true, force: true }));
+    scratchProject = created;
+  }
+  return scratchProject;
+}
 
 /**
  * Constructs a StreamingRestApi named `name` (unique per process: the mocks are shared) and returns the
@@ -15,7 +33,14 @@ export async function deployComponent(
   name: string,
   args: Partial<StreamingRestApiArgs> = {},
 ): Promise<PolicySubject[]> {
-  const api = new StreamingRestApi(name, { handler: EXAMPLE_HANDLER, ...args });
+  const workingDirectory = process.cwd();
+  process.chdir(scratchDirectory());
+  let api: StreamingRestApi;
+  try {
+    api = new StreamingRestApi(name, { handler: EXAMPLE_HANDLER, ...args });
+  } finally {
+    process.chdir(workingDirectory);
+  }
   await promiseOf(api.url);
   await settle();
   const urns = registeredUrns();
