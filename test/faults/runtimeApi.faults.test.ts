@@ -328,11 +328,19 @@ describe("fault injection: the Runtime API misbehaves", () => {
       expect(seen.remaining).to.equal(Number.MAX_SAFE_INTEGER);
     });
 
-    scenario("missing function ARN header", 'invokedFunctionArn is ""; served', async (observe) => {
-      const seen = await contextWith({ "Lambda-Runtime-Invoked-Function-Arn": undefined });
-      observe(`invokedFunctionArn=${JSON.stringify(seen.arn)}; served`);
-      expect(seen.arn).to.equal("");
-    });
+    scenario(
+      "malformed function ARN header, then a missing one",
+      'passed through as is, then invokedFunctionArn is ""; served',
+      async (observe) => {
+        const malformed = await contextWith({ "Lambda-Runtime-Invoked-Function-Arn": "not an arn" });
+        const missing = await contextWith({ "Lambda-Runtime-Invoked-Function-Arn": undefined });
+        observe(
+          `invokedFunctionArn=${JSON.stringify(malformed.arn)}, then ${JSON.stringify(missing.arn)}; served`,
+        );
+        expect(malformed.arn).to.equal("not an arn");
+        expect(missing.arn).to.equal("");
+      },
+    );
 
     scenario(
       "malformed trace id, then a missing one",
@@ -506,14 +514,19 @@ describe("fault injection: the Runtime API misbehaves (runtime in a child proces
   );
 
   scenario(
-    "garbage answer to /next, every time",
-    "process exits 1 after its retries, naming the address and the parse error",
+    "garbage answer to /next on every attempt",
+    "process exits 1 after its retries, naming the address and the parse error; a restarted one serves the next",
     async (observe) => {
       const api = await fakeApi();
-      api.inject(isNext, { kind: "garbage", at: "head", bytes: "garbage\r\n\r\n" }, 100);
+      // As many garbage answers as the runtime makes attempts: the restarted process finds a sane API.
+      api.inject(isNext, { kind: "garbage", at: "head", bytes: "garbage\r\n\r\n" }, 6);
       const run = child(bundle, api);
       const code = await run.exit;
-      observe(`exit ${code} after ${api.connections} connections: "${firstLine(run.stderr())}"`);
+      const attempts = api.connections;
+      const served = await restartAndServe(api);
+      observe(
+        `exit ${code} after ${attempts} connections: "${firstLine(run.stderr())}"; restarted: ${served}`,
+      );
       expect(code).to.equal(1);
       expect(run.stderr()).to.match(
         /\[runtime\] fatal: .*Runtime API at 127\.0\.0\.1:\d+ \(6 attempts\).*malformed status line "garbage"/,
