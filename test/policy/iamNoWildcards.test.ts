@@ -152,6 +152,43 @@ describe("policy streaming-iam-no-wildcards", function () {
     expect(outcome.violations[0]).to.match(/^policy is not valid JSON/);
   });
 
+  it("checks standalone policies and policy attachments with scope: stack", async function () {
+    const stackResource = (type: string, name: string, inputs: Record<string, unknown>): PolicySubject => ({
+      type,
+      name,
+      urn: `urn:pulumi:test::streaming-rest-api-test::${type}::${name}`,
+      inputs,
+      outputs: {},
+    });
+    const bucketPolicy = stackResource("aws:iam/policy:Policy", "buckets", {
+      policy: {
+        Version: "2012-10-17",
+        Statement: [{ Effect: "Allow", Action: "s3:GetObject", Resource: "arn:aws:s3:::*" }],
+      },
+    });
+    expect(
+      (await validateResource(iamNoWildcards, bucketPolicy, { scope: "stack" })).violations,
+    ).to.deep.equal([
+      'policy statement #0 allows s3:GetObject on "arn:aws:s3:::*", which does not name one resource (the wildcard ' +
+        'is in the name "*"). Name the resource\'s ARN (a trailing wildcard after the name is fine, e.g. ' +
+        "`<log group ARN>:*`).",
+    ]);
+    const attach = (policyArn: string) =>
+      stackResource("aws:iam/rolePolicyAttachment:RolePolicyAttachment", "attach", { role: "r", policyArn });
+    const admin = await validateResource(
+      iamNoWildcards,
+      attach("arn:aws:iam::aws:policy/AdministratorAccess"),
+      {
+        scope: "stack",
+      },
+    );
+    expect(admin.violations).to.have.length(1);
+    const own = await validateResource(iamNoWildcards, attach("arn:aws:iam::123456789012:policy/mine"), {
+      scope: "stack",
+    });
+    expect(own).to.deep.equal({ violations: [] });
+  });
+
   it("checks roles outside the component only with scope: stack", async function () {
     const outside: PolicySubject = {
       type: ROLE,
