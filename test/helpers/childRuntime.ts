@@ -1,32 +1,20 @@
-// Bundles a handler with our runtime (esbuild, like the deployed bundle) and runs it in a child process.
+// Bundles a handler with our runtime (with the deployed bundler) and runs it in a child process.
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
-import * as esbuild from "esbuild";
+import { buildBundle } from "../../components/bundle";
 
-const RUNTIME_ENTRY = path.resolve(__dirname, "../../runtime/index.ts");
-
-/** Bundles `handlerFile`'s `exportName` with the runtime into one ESM file; returns its path. */
+/** Bundles `handlerFile`'s `exportName` with the runtime exactly as deployed; returns the index.mjs path. */
 export async function bundleHandler(handlerFile: string, exportName = "handler"): Promise<string> {
-  const outfile = path.join(mkdtempSync(path.join(tmpdir(), "runtime-test-")), "index.mjs");
-  await esbuild.build({
-    stdin: {
-      contents:
-        `import { runHandlerModule } from ${JSON.stringify(RUNTIME_ENTRY)};\n` +
-        `runHandlerModule(() => import(${JSON.stringify(path.resolve(handlerFile))}), ${JSON.stringify(exportName)});\n`,
-      resolveDir: path.dirname(RUNTIME_ENTRY),
-      loader: "ts",
-    },
-    bundle: true,
-    format: "esm",
-    platform: "node",
-    target: "node22",
-    outfile,
-    define: { __INCLUDE_LOCAL_SERVER__: "false" },
-    logLevel: "silent",
+  const outDir = mkdtempSync(path.join(tmpdir(), "runtime-test-"));
+  const bundle = await buildBundle({
+    handler: handlerFile,
+    handlerExport: exportName,
+    outDir,
+    minify: false,
   });
-  return outfile;
+  return bundle.entryPath;
 }
 
 export interface ChildRun {

@@ -116,16 +116,16 @@ describe("LambdaRuntime when the Runtime API misbehaves", () => {
     }
   });
 
-  it("reports a missing handler export on /init/error", async function () {
+  it("reports a handler export that is not a handler on /init/error", async function () {
     this.timeout(20_000);
-    const bundle = await bundleHandler(path.join(__dirname, "../fixtures/streamMegabytes.ts"), "nope");
+    const bundle = await bundleHandler(path.join(__dirname, "../fixtures/notAHandler.ts"));
     const api = await new FakeRuntimeApi().start();
     const child = runChild(bundle, api.address);
     try {
       expect(await child.exit).to.equal(1);
       expect(api.replies[0]?.path).to.equal("/2018-06-01/runtime/init/error");
       expect(JSON.parse(api.replies[0]!.body.toString()).errorMessage).to.match(
-        /"nope" export must be a streaming handler/,
+        /"handler" export must be a streaming handler .* got object/,
       );
     } finally {
       await api.close();
