@@ -19,6 +19,11 @@ export interface BenchOptions {
   readonly clients: readonly ClientName[];
   /** Rewrite docs/performance.md and its chart. @default false */
   readonly writeDocs: boolean;
+  /**
+   * Raise the scheduling priority of the harness and (inherited) of every client, so that other processes
+   * on a shared machine disturb the measurements less. Needs root (or CAP_SYS_NICE). @default false
+   */
+  readonly priority: boolean;
   readonly help: boolean;
 }
 
@@ -31,6 +36,8 @@ export const USAGE = `Usage: npm run bench -- [options]
   --rounds <n>          interleaved rounds per scenario (default ${MIN_ROUNDS})
   --clients <names>     comma-separated subset of ${CLIENT_NAMES.join(", ")}
   --write-docs          after a full run, rewrite docs/performance.md and docs/bench-ratios.svg
+  --priority            on a busy shared machine: run the harness and every client at a higher
+                        scheduling priority (nice ${"-"}10; needs root), the same for all clients
   --help                this text`;
 
 /**
@@ -46,6 +53,7 @@ export function parseOptions(argv: readonly string[], scenarioIds: readonly stri
       rounds: { type: "string" },
       clients: { type: "string" },
       "write-docs": { type: "boolean", default: false },
+      priority: { type: "boolean", default: false },
       help: { type: "boolean", default: false },
     },
     strict: true,
@@ -72,5 +80,13 @@ export function parseOptions(argv: readonly string[], scenarioIds: readonly stri
       `--write-docs publishes numbers: it needs a full run (all scenarios and clients, >= ${MIN_ROUNDS} rounds).`,
     );
   }
-  return { quick: values.quick, only, rounds, clients, writeDocs, help: values.help };
+  return {
+    quick: values.quick,
+    only,
+    rounds,
+    clients,
+    writeDocs,
+    priority: values.priority,
+    help: values.help,
+  };
 }

@@ -49,7 +49,7 @@ body). Its own CPU load is in the measurements, so it can be seen not to be the 
 - ${machine.cores} × ${machine.cpu}, ${machine.memoryGiB} GiB memory
 - ${machine.os}
 - Node ${machine.node} for every client
-- ${report.date}, ${report.rounds} rounds
+- ${report.date}, ${report.rounds} rounds, 1-minute load average at the start: ${machine.loadAtStart.toFixed(2)}${machine.niceness < 0 ? `, run with \`--priority\` (nice ${machine.niceness})` : ""}
 
 ## Method
 
@@ -73,6 +73,7 @@ npm run bench                       # full run (~4 min on 2 cores); installs aws
 npm run bench -- --quick            # fewer rounds and invocations
 npm run bench -- --only throughput  # one scenario: tiny-buffered, throughput, small-streamed, cold-start, memory, bundle-size
 npm run bench -- --write-docs       # full run, then rewrite this page and its chart
+npm run bench -- --priority         # on a busy machine: harness and clients at nice -10 (root)
 \`\`\`
 
 Results (every round's values) are written to \`.bench/latest.json\`. The first run compiles

@@ -30,6 +30,10 @@ export interface MachineInfo {
   readonly memoryGiB: number;
   readonly os: string;
   readonly node: string;
+  /** 1-minute load average when the run started: above ~0.5, other processes were competing for the CPU. */
+  readonly loadAtStart: number;
+  /** Scheduling niceness of the harness and the clients (negative with `--priority`). */
+  readonly niceness: number;
 }
 
 /** Everything a run produced; written as JSON under `.bench/`. */
@@ -70,7 +74,7 @@ export function meets(value: number, target: Target): boolean {
 }
 
 /** Describes this machine. */
-export function machineInfo(node: string): MachineInfo {
+export function machineInfo(node: string, loadAtStart: number, niceness: number): MachineInfo {
   const cpus = os.cpus();
   return {
     cpu: cpus[0]?.model.trim() ?? "unknown",
@@ -78,6 +82,8 @@ export function machineInfo(node: string): MachineInfo {
     memoryGiB: Math.round(os.totalmem() / 1024 ** 3),
     os: `${os.type()} ${os.release()} ${os.arch()}`,
     node,
+    loadAtStart,
+    niceness,
   };
 }
 

@@ -2,11 +2,11 @@
 import { formatNumber, formatTarget, ratioDigits } from "./format";
 import type { BenchReport, RatioResult } from "./results";
 
-const WIDTH = 960;
+const WIDTH = 990;
 const ROW_HEIGHT = 34;
 const TOP = 62;
 const BOTTOM = 44;
-const LABEL_WIDTH = 360;
+const LABEL_WIDTH = 390;
 const PLOT_WIDTH = 340;
 const PLOT_LEFT = LABEL_WIDTH + 10;
 const TEXT_LEFT = PLOT_LEFT + PLOT_WIDTH + 14;

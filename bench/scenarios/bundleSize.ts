@@ -41,7 +41,7 @@ export const bundleSize: Scenario = {
       ratios: [
         {
           id: "bundle-bytes:ours",
-          title: "(g) runtime + example handler bundle, bytes",
+          title: "(g) bundle bytes, runtime + example handler",
           numerator: { metric: "bundle-bytes", series: "ours" },
           target: { op: "<=", bound: BUNDLE_BUDGET_BYTES },
         },
