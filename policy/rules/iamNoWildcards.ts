@@ -69,7 +69,18 @@ export const iamNoWildcards: ResourceValidationPolicy = {
   validateResource: validateIamResource,
 };
 
+/** The resource types that carry IAM policy documents or attach policies to roles. */
+const IAM_TYPES: ReadonlySet<string> = new Set([
+  AwsType.role,
+  AwsType.rolePolicy,
+  AwsType.policy,
+  AwsType.rolePolicyAttachment,
+]);
+
 function validateIamResource(args: ResourceValidationArgs, reportViolation: ReportViolation): void {
+  if (!IAM_TYPES.has(args.type)) {
+    args.notApplicable("applies to IAM roles, role policies, policies and policy attachments only");
+  }
   const config = args.getConfig<IamNoWildcardsConfig>();
   if (!inScope(args.urn, scopeOf(config))) {
     args.notApplicable(`${args.urn} is not part of a StreamingRestApi`);
@@ -94,8 +105,6 @@ function validateIamResource(args: ResourceValidationArgs, reportViolation: Repo
       if (arn !== undefined) check.managedPolicy("policyArn", arn);
       return;
     }
-    default:
-      args.notApplicable("applies to IAM roles, role policies, policies and policy attachments only");
   }
 }
 

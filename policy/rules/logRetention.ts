@@ -35,6 +35,9 @@ export const logRetention: ResourceValidationPolicy = {
 };
 
 function validateLogRetention(args: ResourceValidationArgs, reportViolation: ReportViolation): void {
+  if (args.type !== AwsType.logGroup && args.type !== AwsType.function) {
+    args.notApplicable("applies to log groups and Lambda functions only");
+  }
   const config = args.getConfig<LogRetentionConfig>();
   if (!inScope(args.urn, scopeOf(config))) {
     args.notApplicable(`${args.urn} is not part of a StreamingRestApi`);
@@ -55,15 +58,11 @@ function validateLogRetention(args: ResourceValidationArgs, reportViolation: Rep
     }
     return;
   }
-  if (args.type === AwsType.function) {
-    const logGroup = (args.props as FunctionProps).loggingConfig?.logGroup;
-    if (logGroup === undefined || logGroup === "") {
-      reportViolation(
-        "The function sets no loggingConfig.logGroup: Lambda writes to /aws/lambda/<function name>, a group it " +
-          "creates without retention. Create a log group with a retention and name it in loggingConfig.logGroup.",
-      );
-    }
-    return;
+  const logGroup = (args.props as FunctionProps).loggingConfig?.logGroup;
+  if (logGroup === undefined || logGroup === "") {
+    reportViolation(
+      "The function sets no loggingConfig.logGroup: Lambda writes to /aws/lambda/<function name>, a group it " +
+        "creates without retention. Create a log group with a retention and name it in loggingConfig.logGroup.",
+    );
   }
-  args.notApplicable("applies to log groups and Lambda functions only");
 }

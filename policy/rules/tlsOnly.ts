@@ -48,6 +48,9 @@ export const tlsOnly: ResourceValidationPolicy = {
 };
 
 function validateTls(args: ResourceValidationArgs, reportViolation: ReportViolation): void {
+  if (args.type !== AwsType.restApi && args.type !== AwsType.domainName) {
+    args.notApplicable("applies to REST APIs and custom domain names only");
+  }
   const config = args.getConfig<TlsOnlyConfig>();
   if (!inScope(args.urn, scopeOf(config))) {
     args.notApplicable(`${args.urn} is not part of a StreamingRestApi`);
@@ -71,18 +74,14 @@ function validateTls(args: ResourceValidationArgs, reportViolation: ReportViolat
     }
     return;
   }
-  if (args.type === AwsType.domainName) {
-    const domain = args.props as DomainNameProps;
-    // API Gateway gives new custom domains TLS_1_2 when no policy is set.
-    const policy = domain.securityPolicy ?? "TLS_1_2";
-    if (policy === LEGACY_TLS_1_0 || !isTls12OrLater(policy, allowed)) {
-      reportViolation(
-        `Custom domain ${domain.domainName ?? ""} uses securityPolicy ${policy}: ${expectation(allowed)}.`,
-      );
-    }
-    return;
+  const domain = args.props as DomainNameProps;
+  // API Gateway gives new custom domains TLS_1_2 when no policy is set.
+  const policy = domain.securityPolicy ?? "TLS_1_2";
+  if (policy === LEGACY_TLS_1_0 || !isTls12OrLater(policy, allowed)) {
+    reportViolation(
+      `Custom domain ${domain.domainName ?? ""} uses securityPolicy ${policy}: ${expectation(allowed)}.`,
+    );
   }
-  args.notApplicable("applies to REST APIs and custom domain names only");
 }
 
 function expectation(allowed: readonly string[] | undefined): string {
