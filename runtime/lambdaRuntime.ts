@@ -3,7 +3,13 @@ import { RuntimeApiClient } from "./client";
 import { functionIdentity } from "./context";
 import { RuntimeApiError, toErrorPayload } from "./errors";
 import type { AnyLambdaHandler } from "./handler";
-import { runLoop, type ResolvedHandler, type RuntimeLogger } from "./loop";
+import {
+  reportFailure,
+  runLoop,
+  type ActiveInvocation,
+  type ResolvedHandler,
+  type RuntimeLogger,
+} from "./loop";
 
 // Set by the bundler: false in deployed bundles, so the local server is left out of them.
 declare const __INCLUDE_LOCAL_SERVER__: boolean | undefined;
@@ -28,12 +34,17 @@ export interface LambdaRuntimeOptions {
   onFatalError?: (error: Error) => void;
 }
 
+/** How long a crashing runtime waits for its last error report to be accepted. */
+const CRASH_REPORT_TIMEOUT_MS = 2000;
+
 /** Runs a handler against the Lambda Runtime API (or, without one, against the local server). */
 export class LambdaRuntime {
   readonly #handler: ResolvedHandler;
   #stopping = false;
   #idle = false;
   #client: RuntimeApiClient | undefined;
+  #active: ActiveInvocation | undefined;
+  #crashing = false;
 
   /**
    * @param handler a streaming handler (function or object with `handle`), or `buffered(fn)`.
@@ -62,7 +73,10 @@ export class LambdaRuntime {
     const client = new RuntimeApiClient(runtimeApi);
     this.#client = client;
     const onSigterm = (): void => this.stop();
+    const onCrash = (error: unknown): void => void this.#crash(error);
     process.once("SIGTERM", onSigterm);
+    process.on("uncaughtException", onCrash);
+    process.on("unhandledRejection", onCrash);
     try {
       await runLoop({
         client,
@@ -72,11 +86,14 @@ export class LambdaRuntime {
         setTraceId,
         shouldContinue: () => !this.#stopping,
         onIdle: (idle) => (this.#idle = idle),
+        onInvocation: (active) => (this.#active = active),
       });
     } catch (error) {
       if (!this.#stopping) this.#fatal(error as Error);
     } finally {
       process.off("SIGTERM", onSigterm);
+      process.off("uncaughtException", onCrash);
+      process.off("unhandledRejection", onCrash);
       client.close();
       await closeLocalServer?.();
     }
@@ -86,6 +103,32 @@ export class LambdaRuntime {
   stop(): void {
     this.#stopping = true;
     if (this.#idle) this.#client?.close();
+  }
+
+  /**
+   * An error the handler left uncaught (thrown in a callback, a rejection nobody awaited): report it on the
+   * invocation in progress, as AWS's own client does, then end the process, whose state is now unknown.
+   */
+  async #crash(error: unknown): Promise<void> {
+    if (this.#crashing) return;
+    this.#crashing = true;
+    this.#stopping = true;
+    const log = this.options.log ?? console;
+    const payload = toErrorPayload(error);
+    log.error(
+      `[runtime] uncaught error, the process will exit: ${payload.errorType}: ${payload.errorMessage}`,
+    );
+    const active = this.#active;
+    const client = this.#client;
+    if (active && client) {
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      await Promise.race([
+        reportFailure({ client, log }, active, error),
+        new Promise((resolve) => (timer = setTimeout(resolve, CRASH_REPORT_TIMEOUT_MS))),
+      ]);
+      clearTimeout(timer);
+    }
+    this.#fatal(error instanceof Error ? error : new Error(`${payload.errorType}: ${payload.errorMessage}`));
   }
 
   #fatal(error: Error): void {

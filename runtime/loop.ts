@@ -22,6 +22,12 @@ export interface RuntimeLogger {
   error(message: string): void;
 }
 
+/** The invocation in progress: its id and, for streaming handlers, its response stream. */
+export interface ActiveInvocation {
+  readonly requestId: string;
+  readonly stream?: ResponseStream;
+}
+
 /** Everything the loop needs, passed in so tests need no environment. */
 export interface LoopConfig {
   readonly client: RuntimeApiClient;
@@ -34,6 +40,8 @@ export interface LoopConfig {
   readonly shouldContinue: () => boolean;
   /** Told when the loop is idle (waiting on `/next`) or busy, so shutdown can be immediate when idle. */
   readonly onIdle?: (idle: boolean) => void;
+  /** Told which invocation is in progress (undefined between invocations), so a crash can still report it. */
+  readonly onInvocation?: (invocation: ActiveInvocation | undefined) => void;
 }
 
 /** Runs invocations until `shouldContinue` says stop. Throws only for Runtime API failures on `/next`. */
@@ -45,10 +53,12 @@ export async function runLoop(config: LoopConfig): Promise<void> {
     const context = createContext(invocation, config.identity);
     config.setTraceId(context.traceId);
     if (config.handler.kind === "buffered") {
+      config.onInvocation?.({ requestId: invocation.requestId });
       await invokeBuffered(config, config.handler, invocation, context);
     } else {
       await invokeStreaming(config, config.handler.handle, invocation, context);
     }
+    config.onInvocation?.(undefined);
   }
 }
 
@@ -61,34 +71,60 @@ async function invokeStreaming(
   const { client, log } = config;
   const requestId = invocation.requestId;
   const stream = new ResponseStream((contentType) => client.openResponseStream(requestId, contentType));
+  config.onInvocation?.({ requestId, stream });
   const outcome = await settle(() => handle(invocation.event, stream, context), context);
 
   if (outcome.failed) {
-    if (!stream.started) {
-      stream.close();
-      await report(log, requestId, "sending the error", () =>
-        client.sendInvocationError(requestId, toErrorPayload(outcome.error)),
-      );
-      logHandlerError(log, requestId, outcome.error, "before any response byte; reported on /error");
-    } else if (stream.writable) {
-      stream.fail(outcome.error);
-      logHandlerError(log, requestId, outcome.error, "mid-stream; the response ends with error trailers");
-    } else if (stream.finished) {
-      logHandlerError(log, requestId, outcome.error, "after finish; the response had already gone out");
-    } else {
-      logHandlerError(log, requestId, outcome.error, "after the response stream broke");
-    }
+    await reportFailure(config, { requestId, stream }, outcome.error);
   } else if (stream.writable) {
     log.warn(`[runtime] ${requestId}: the handler returned without finish(); finishing the response for it.`);
     await stream.finish();
+    await checkStreamAnswer(config, requestId, stream);
+  } else {
+    await checkStreamAnswer(config, requestId, stream);
   }
+}
 
-  const answer = stream.result;
-  if (answer) {
-    await report(log, requestId, "streaming the response", async () =>
-      client.checkStreamAnswer(requestId, await answer),
+/**
+ * Reports a failed invocation according to how far its response got (see the phases above), and waits for
+ * the Runtime API's answer. Never throws: Runtime API failures are logged.
+ */
+export async function reportFailure(
+  config: Pick<LoopConfig, "client" | "log">,
+  invocation: ActiveInvocation,
+  error: unknown,
+): Promise<void> {
+  const { client, log } = config;
+  const { requestId, stream } = invocation;
+  if (!stream?.started) {
+    stream?.close();
+    await report(log, requestId, "sending the error", () =>
+      client.sendInvocationError(requestId, toErrorPayload(error)),
     );
+    logHandlerError(log, requestId, error, "before any response byte; reported on /error");
+    return;
   }
+  if (stream.writable) {
+    stream.fail(error);
+    logHandlerError(log, requestId, error, "mid-stream; the response ends with error trailers");
+  } else if (stream.finished) {
+    logHandlerError(log, requestId, error, "after finish; the response had already gone out");
+  } else {
+    logHandlerError(log, requestId, error, "after the response stream broke");
+  }
+  await checkStreamAnswer(config, requestId, stream);
+}
+
+async function checkStreamAnswer(
+  config: Pick<LoopConfig, "client" | "log">,
+  requestId: string,
+  stream: ResponseStream,
+): Promise<void> {
+  const answer = stream.result;
+  if (!answer) return;
+  await report(config.log, requestId, "streaming the response", async () =>
+    config.client.checkStreamAnswer(requestId, await answer),
+  );
 }
 
 async function invokeBuffered(

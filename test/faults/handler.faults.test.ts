@@ -412,6 +412,30 @@ describe("fault injection: the handler crashes the process (child process)", () 
     await Promise.all(apis.splice(0).map((api) => api.close()));
   });
 
+  scenario(
+    "unhandled rejection before any byte",
+    "the error is reported on /error, then the process exits non-zero; a restarted one serves the next",
+    async (observe) => {
+      const api = await new FaultyRuntimeApi().start();
+      apis.push(api);
+      api.enqueue({ requestId: VICTIM, event: '"reject-early"' });
+      const first = runChild(bundle, api.address);
+      children.push(first);
+      const code = await first.exit;
+      api.enqueue({ requestId: AFTER, event: JSON.stringify(AFTER) });
+      children.push(runChild(bundle, api.address));
+      const served = await expectServedAfter(api);
+      observe(`exit ${code}; ${describeReplies(api, VICTIM)}; restarted: ${served}`);
+      expect(code).to.equal(1);
+      const replies = api.repliesTo(VICTIM);
+      expect(replies.map((r) => r.path.split("/").pop())).to.deep.equal(["error"]);
+      expect(errorBody(replies[0])).to.include({
+        errorType: "Error",
+        errorMessage: "rejected before any byte",
+      });
+    },
+  );
+
   const crashes: Array<[string, string, string]> = [
     ["unhandled rejection mid-stream", '"reject"', "a promise nobody awaited was rejected"],
     ["uncaught exception in a timer callback mid-stream", '"throw"', "thrown from a timer callback"],
@@ -419,7 +443,7 @@ describe("fault injection: the handler crashes the process (child process)", () 
   for (const [name, event, message] of crashes) {
     scenario(
       name,
-      "process exits non-zero with the error on stderr; the stream is cut, never ended cleanly; a restarted one serves the next",
+      "the error is reported in the stream's trailers (as AWS's client does), then the process exits non-zero; never a clean end; a restarted one serves the next",
       async (observe) => {
         const api = await new FaultyRuntimeApi().start();
         apis.push(api);
@@ -438,13 +462,16 @@ describe("fault injection: the handler crashes the process (child process)", () 
           first
             .stderr()
             .split("\n")
-            .find((line) => line.startsWith(`Error: ${message}`)) ?? "";
+            .find((line) => line.includes(`uncaught error, the process will exit: Error: ${message}`)) ?? "";
         observe(
           `exit ${code}; stderr: "${errorLine.trim()}"; ${describeReplies(api, VICTIM)}; restarted: ${served}`,
         );
         expect(code).to.not.equal(0);
         expect(errorLine).to.include(message);
-        expect(api.repliesTo(VICTIM)[0]?.state).to.equal("cut");
+        const [reply] = api.repliesTo(VICTIM);
+        expect(reply?.lastChunk, "ends with a last chunk").to.equal(true);
+        expect(reply?.trailers["lambda-runtime-function-error-type"]).to.equal("Error");
+        expect(trailerError(reply).errorMessage).to.equal(message);
         expectNoCleanSuccess(api);
       },
     );
