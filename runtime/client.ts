@@ -58,7 +58,7 @@ export class RuntimeApiClient {
         if (this.#closed) throw error;
         if (attempt >= this.retry.attempts) {
           throw new RuntimeApiError(
-            `cannot reach the Lambda Runtime API at ${this.address} (${attempt} attempts): ${(error as Error).message}`,
+            `${request.path} failed ${attempt} times in a row; last: ${(error as Error).message}`,
             request.path,
             undefined,
             { cause: error },

@@ -515,7 +515,7 @@ describe("fault injection: the Runtime API misbehaves (runtime in a child proces
 
   scenario(
     "garbage answer to /next on every attempt",
-    "process exits 1 after its retries, naming the address and the parse error; a restarted one serves the next",
+    "process exits 1 after its retries, naming the path, the address and the parse error; a restarted one serves the next",
     async (observe) => {
       const api = await fakeApi();
       // As many garbage answers as the runtime makes attempts: the restarted process finds a sane API.
@@ -529,7 +529,7 @@ describe("fault injection: the Runtime API misbehaves (runtime in a child proces
       );
       expect(code).to.equal(1);
       expect(run.stderr()).to.match(
-        /\[runtime\] fatal: .*Runtime API at 127\.0\.0\.1:\d+ \(6 attempts\).*malformed status line "garbage"/,
+        /\[runtime\] fatal: \/2018-06-01\/runtime\/invocation\/next failed 6 times in a row; last: connection to the Lambda Runtime API at 127\.0\.0\.1:\d+ failed .*malformed status line "garbage"/,
       );
     },
   );

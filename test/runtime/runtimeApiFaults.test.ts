@@ -42,7 +42,9 @@ describe("LambdaRuntime when the Runtime API misbehaves", () => {
       onFatalError: (error) => fatal.push(error),
     }).run();
     expect(fatal[0]?.message).to.match(
-      new RegExp(`^cannot reach the Lambda Runtime API at 127\\.0\\.0\\.1:${port} \\(6 attempts\\)`),
+      new RegExp(
+        `^/2018-06-01/runtime/invocation/next failed 6 times in a row; last: connection to the Lambda Runtime API at 127\\.0\\.0\\.1:${port} failed`,
+      ),
     );
     expect(Date.now() - started).to.be.within(500, 5000);
   });
