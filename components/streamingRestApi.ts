@@ -272,6 +272,8 @@ export class StreamingRestApi extends pulumi.ComponentResource {
       {
         description: `Streaming REST API of ${name}`,
         endpointConfiguration: { types: resolved.endpointType },
+        // API Gateway's default for REST APIs still accepts TLS 1.0.
+        securityPolicy: "TLS_1_2",
       },
       this.transforms.restApi,
       {},

@@ -189,7 +189,10 @@ describe("StreamingRestApi", function () {
         httpMethod: "ANY",
         authorization: "AWS_IAM",
       });
-      expect(inputsOf("defaults-api")).to.deep.include({ endpointConfiguration: { types: "REGIONAL" } });
+      expect(inputsOf("defaults-api")).to.deep.include({
+        endpointConfiguration: { types: "REGIONAL" },
+        securityPolicy: "TLS_1_2",
+      });
     });
 
     it("lets only API Gateway assume the invoke role, to invoke only this function", function () {

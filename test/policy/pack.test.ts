@@ -56,20 +56,19 @@ describe("policy pack", function () {
     ]);
   });
 
-  it("passes the component's defaults except the REST API's TLS policy, which the component leaves unset", async function () {
-    // API Gateway gives REGIONAL REST APIs the TLS_1_0 security policy unless one is set; see docs/security.md.
-    const findings = await runPack(policies, defaults);
-    expect(findings.map(({ policy, resource }) => ({ policy, resource }))).to.deep.equal([
-      { policy: "streaming-tls-only", resource: "policy-defaults-api" },
-    ]);
+  it("passes the component's defaults (TLS 1.2 included)", async function () {
+    expect(await runPack(policies, defaults)).to.deep.equal([]);
   });
 
-  it("passes the component with defaults and a TLS 1.2 security policy", async function () {
+  it("reports a REST API whose TLS policy is transformed back to TLS_1_0", async function () {
     this.timeout(60_000);
-    const subjects = await deployComponent("policy-tlsfixed", {
-      transform: { restApi: { securityPolicy: "TLS_1_2" } },
+    const subjects = await deployComponent("policy-tls10", {
+      transform: { restApi: { securityPolicy: "TLS_1_0" } },
     });
-    expect(await runPack(policies, subjects)).to.deep.equal([]);
+    const findings = await runPack(policies, subjects);
+    expect(findings.map(({ policy, resource }) => ({ policy, resource }))).to.deep.equal([
+      { policy: "streaming-tls-only", resource: "policy-tls10-api" },
+    ]);
   });
 
   it("passes every optional feature turned on (tracing, VPC, KMS, DLQ, access logs, WAF)", async function () {

@@ -12,15 +12,12 @@ describe("policy streaming-tls-only", function () {
   let tls12: PolicySubject;
 
   before(async function () {
-    unset = subjectOf(await deployComponent("policy-tlsdefault"), REST_API);
-    tls12 = subjectOf(
-      await deployComponent("policy-tls12", { transform: { restApi: { securityPolicy: "TLS_1_2" } } }),
-      REST_API,
-    );
+    tls12 = subjectOf(await deployComponent("policy-tls12"), REST_API);
+    unset = withInputs(tls12, { securityPolicy: undefined });
   });
 
   it("refuses a REST API without a security policy (API Gateway's default is TLS_1_0)", async function () {
-    expect(unset.inputs).to.not.have.property("securityPolicy");
+    expect(unset.inputs["securityPolicy"]).to.equal(undefined);
     const outcome = await validateResource(tlsOnly, unset);
     expect(outcome.violations).to.have.length(1);
     expect(outcome.violations[0]).to.match(
@@ -28,7 +25,7 @@ describe("policy streaming-tls-only", function () {
     );
   });
 
-  it("passes TLS_1_2 set through transform.restApi", async function () {
+  it("passes the component's default, TLS_1_2", async function () {
     expect(tls12.inputs).to.have.property("securityPolicy", "TLS_1_2");
     expect(await validateResource(tlsOnly, tls12)).to.deep.equal({ violations: [] });
   });
