@@ -111,10 +111,13 @@ export const BOOTSTRAP_SCRIPT =
   "# Started through AWS_LAMBDA_EXEC_WRAPPER: run our runtime instead of the managed Node.js client.\n" +
   `exec node --enable-source-maps "$LAMBDA_TASK_ROOT/${BundleFile.bundle}"\n`;
 
-/** Lets bundled CommonJS dependencies call `require` inside the ESM bundle (esbuild issue 1921). */
+/**
+ * Lets bundled CommonJS dependencies call `require` inside the ESM bundle (esbuild issue 1921). Through
+ * `process.getBuiltinModule` rather than a static import, which Node resolves through its ESM loader at
+ * start-up.
+ */
 const CREATE_REQUIRE_BANNER =
-  'import { createRequire as __streamingRestApiCreateRequire } from "node:module";' +
-  "const require = __streamingRestApiCreateRequire(import.meta.url);";
+  'const require = process.getBuiltinModule("node:module").createRequire(import.meta.url);';
 
 /** The identifier the runtime tests to decide whether to include its local server. */
 const LOCAL_SERVER_FLAG = "__INCLUDE_LOCAL_SERVER__";
