@@ -34,7 +34,7 @@ const EVENT_HEADERS =
 /** What the server saw of one invocation. Times are `performance.now()` milliseconds of this process. */
 export interface InvocationRecord {
   readonly requestId: string;
-  /** When the `/next` answer (headers and event) was handed to the socket. */
+  /** When the `/next` answer (headers and event) was about to be handed to the socket. */
   nextAnsweredAt: number;
   /** When the response post's headers arrived. */
   responseStartedAt: number;
@@ -178,8 +178,9 @@ export class FakeRuntimeApi {
       `Lambda-Runtime-Aws-Request-Id: ${record.requestId}\r\n` +
       `Lambda-Runtime-Deadline-Ms: ${Date.now() + DEADLINE_MS}\r\n` +
       EVENT_HEADERS;
-    connection.respond("200 OK", headers, batch.event);
+    // Stamped before the write: a client woken by it may preempt this process before the write returns.
     record.nextAnsweredAt = performance.now();
+    connection.respond("200 OK", headers, batch.event);
   }
 
   private onResponse(
