@@ -22,6 +22,7 @@ export interface RuntimeApiResponse {
 export const STREAM_HIGH_WATER_MARK = 1024 * 1024;
 
 const CRLF = Buffer.from("\r\n", "latin1");
+const EMPTY = Buffer.alloc(0);
 const MAX_HEAD_BYTES = 64 * 1024;
 
 /** A request whose body is sent as HTTP/1.1 chunks and may end with trailers. */
@@ -267,7 +268,7 @@ type ParserState = "head" | "length" | "chunk-size" | "chunk-data" | "chunk-end"
  */
 export class ResponseParser {
   #state: ParserState = "head";
-  #buffered: Buffer = Buffer.alloc(0);
+  #buffered: Buffer = EMPTY;
   #statusCode = 0;
   #headers: Record<string, string> = {};
   #parts: Buffer[] = [];
@@ -275,7 +276,7 @@ export class ResponseParser {
 
   push(data: Buffer): RuntimeApiResponse | undefined {
     let input = this.#buffered.length === 0 ? data : Buffer.concat([this.#buffered, data]);
-    this.#buffered = Buffer.alloc(0);
+    this.#buffered = EMPTY;
     while (input.length > 0 || this.#state === "done") {
       switch (this.#state) {
         case "head": {
