@@ -25,3 +25,20 @@ export function formatTarget(target: Target, digits: number): string {
 export function ratioDigits(value: number): number {
   return Math.abs(value) >= 100 ? 0 : 2;
 }
+
+/**
+ * Decimals for a ratio next to its target: as {@link ratioDigits}, plus one more while the two would print
+ * alike (a missed 0.903 must not read as "0.90, target ≤ 0.90").
+ */
+export function ratioDigitsAgainst(value: number, target: Target | undefined): number {
+  let digits = ratioDigits(value);
+  while (
+    target &&
+    digits < 4 &&
+    value !== target.bound &&
+    value.toFixed(digits) === target.bound.toFixed(digits)
+  ) {
+    digits++;
+  }
+  return digits;
+}

@@ -1,5 +1,5 @@
 // The ratio chart: one row per target, the median as a bar, min–max as a whisker, the target as a tick.
-import { formatNumber, formatTarget, ratioDigits } from "./format";
+import { formatNumber, formatTarget, ratioDigits, ratioDigitsAgainst } from "./format";
 import type { BenchReport, RatioResult } from "./results";
 
 const WIDTH = 990;
@@ -80,7 +80,7 @@ export function ratioChart(report: BenchReport): string {
 function toRow(ratio: RatioResult): Row {
   const summary = ratio.summary!;
   const target = ratio.target!;
-  const digits = ratioDigits(summary.median);
+  const digits = ratioDigitsAgainst(summary.median, target);
   const range =
     summary.min === summary.max
       ? ""

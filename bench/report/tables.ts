@@ -1,7 +1,7 @@
 // Markdown tables of a run: the ratios against their targets, and every measurement per client.
 import { CLIENT_NAMES } from "../clients/types";
 import { summarize } from "../stats";
-import { formatSummary, formatTarget, ratioDigits } from "./format";
+import { formatSummary, formatTarget, ratioDigits, ratioDigitsAgainst } from "./format";
 import type { BenchReport, RatioResult } from "./results";
 
 /** The ratio table: median (min–max) across rounds, target, verdict. */
@@ -45,7 +45,7 @@ export function measurementTable(report: BenchReport): string {
 
 function formatRatio(ratio: RatioResult): string {
   if (!ratio.summary) return "not measured";
-  return formatSummary(ratio.summary, ratioDigits(ratio.summary.median));
+  return formatSummary(ratio.summary, ratioDigitsAgainst(ratio.summary.median, ratio.target));
 }
 
 function targetText(ratio: RatioResult): string {
