@@ -155,7 +155,7 @@ async function invokeBuffered(
   await report(log, requestId, "sending the error", () =>
     client.sendInvocationError(requestId, toErrorPayload(error)),
   );
-  logHandlerError(log, requestId, error, "reported on /error");
+  logHandlerError(log, requestId, error, "in a buffered invocation; reported on /error");
 }
 
 /** setTimeout's upper bound; a longer delay would fire at once. */
