@@ -1,6 +1,6 @@
 // Installs the peers the benchmark compares against (AWS's aws-lambda-ric) into the ignored .peers/ folder.
 import { execFileSync, spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { fetchNodeHeaders, findNodeHeaders, type NodeInstall } from "./node24";
 
@@ -31,7 +31,21 @@ export function ensureAwsLambdaRic(
   const packageDir = path.join(home, "node_modules", "aws-lambda-ric");
   const installed = readInstalled(packageDir);
   if (installed) return installed;
+  // The benchmark and the peer tests may both get here on a fresh machine: one installs, the other waits.
+  return withLock(
+    `${home}.lock`,
+    log,
+    () => readInstalled(packageDir) ?? install(repoRoot, home, packageDir, node, log),
+  );
+}
 
+function install(
+  repoRoot: string,
+  home: string,
+  packageDir: string,
+  node: NodeInstall,
+  log: (line: string) => void,
+): AwsRicInstall {
   const missing = BUILD_TOOLS.filter((tool) => spawnSync("which", [tool]).status !== 0);
   if (missing.length > 0) {
     throw new Error(
@@ -68,6 +82,35 @@ export function ensureAwsLambdaRic(
   const result = readInstalled(packageDir);
   if (!result) throw new Error(`aws-lambda-ric installed without its native addon; see ${logFile}`);
   return result;
+}
+
+/** A lock older than this was left by a process that died mid-install. */
+const STALE_LOCK_MS = 15 * 60 * 1000;
+
+/** Runs `action` holding the directory lock `lock`, waiting for another holder to finish first. */
+function withLock<T>(lock: string, log: (line: string) => void, action: () => T): T {
+  mkdirSync(path.dirname(lock), { recursive: true });
+  let announced = false;
+  for (;;) {
+    try {
+      mkdirSync(lock);
+      break;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
+      if (Date.now() - statSync(lock).mtimeMs > STALE_LOCK_MS) {
+        rmSync(lock, { recursive: true, force: true });
+        continue;
+      }
+      if (!announced) log(`bench: waiting for another process installing peers (${lock})`);
+      announced = true;
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 1000);
+    }
+  }
+  try {
+    return action();
+  } finally {
+    rmSync(lock, { recursive: true, force: true });
+  }
 }
 
 function readInstalled(packageDir: string): AwsRicInstall | undefined {
