@@ -10,6 +10,8 @@ import type { LambdaResponseStreamWriter, ResponseBody, ResponseChunk } from "./
 import { encodePrelude, type StreamingLambdaStatusAndHeadersResponse } from "./prelude";
 import { HTTP_INTEGRATION_CONTENT_TYPE, OCTET_STREAM_CONTENT_TYPE, ResponseHeader } from "./protocol";
 
+const RESOLVED: Promise<void> = Promise.resolve();
+
 /** Opens the underlying streamed request with the given content type. */
 export type OpenStream = (contentType: string) => StreamingRequest;
 
@@ -136,15 +138,20 @@ export class ResponseStream implements LambdaResponseStreamWriter {
     return this.#answer;
   }
 
-  async #send(bytes: Uint8Array, contentType: string): Promise<void> {
+  /** Hands bytes to the socket; the hot path (no backpressure) allocates no promise. */
+  #send(bytes: Uint8Array, contentType: string): Promise<void> {
     const request = this.#requestFor(contentType);
     this.#state = "streaming";
     try {
-      if (!request.write(bytes)) await request.drained();
+      if (request.write(bytes)) return RESOLVED;
     } catch (error) {
       this.#state = "closed";
-      throw error;
+      return Promise.reject(error);
     }
+    return request.drained().catch((error: unknown) => {
+      this.#state = "closed";
+      throw error;
+    });
   }
 
   #requestFor(contentType: string): StreamingRequest {
