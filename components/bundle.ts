@@ -104,12 +104,18 @@ export const BundleFile = {
 /**
  * The executable Lambda runs in place of its own Node.js runtime client when `AWS_LAMBDA_EXEC_WRAPPER`
  * points at it: it replaces itself with Node running our bundled runtime. Lambda's PATH includes
- * /var/lang/bin, where the managed runtime's `node` lives.
+ * /var/lang/bin, where the managed runtime's `node` lives. The wrapper replaces the managed runtime's
+ * start-up command, and with it the V8 heap sizing that command passes, so it sizes the heap the same way
+ * from the function's memory: a tenth for the young generation (two semi-spaces), the rest for the old one.
  */
 export const BOOTSTRAP_SCRIPT =
   "#!/bin/sh\n" +
-  "# Started through AWS_LAMBDA_EXEC_WRAPPER: run our runtime instead of the managed Node.js client.\n" +
-  `exec node --enable-source-maps "$LAMBDA_TASK_ROOT/${BundleFile.bundle}"\n`;
+  "# Started through AWS_LAMBDA_EXEC_WRAPPER: run our runtime instead of the managed Node.js client,\n" +
+  "# with V8's heap sized from the function's memory as the managed runtime's own start-up does.\n" +
+  "memory=${AWS_LAMBDA_FUNCTION_MEMORY_SIZE:-128}\n" +
+  "young=$((memory / 10))\n" +
+  "exec node --enable-source-maps --max-semi-space-size=$((young / 2)) --max-old-space-size=$((memory - young)) \\\n" +
+  `  "$LAMBDA_TASK_ROOT/${BundleFile.bundle}"\n`;
 
 /**
  * Lets bundled CommonJS dependencies call `require` inside the ESM bundle (esbuild issue 1921). Through

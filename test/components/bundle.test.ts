@@ -141,6 +141,32 @@ describe("bundle", function () {
     });
   });
 
+  describe("the bootstrap's heap sizing", function () {
+    it("sizes V8's heap from AWS_LAMBDA_FUNCTION_MEMORY_SIZE, as the managed runtime does", function () {
+      if (process.platform === "win32") this.skip();
+      const dir = fs.mkdtempSync(path.join(scratch, "bootstrap-args-"));
+      const bootstrap = path.join(dir, "bootstrap");
+      fs.writeFileSync(bootstrap, BOOTSTRAP_SCRIPT, { mode: 0o755 });
+      // A stand-in `node` that prints the arguments it was started with.
+      fs.writeFileSync(path.join(dir, "node"), '#!/bin/sh\necho "$@"\n', { mode: 0o755 });
+      const run = (memory?: string): string =>
+        execFileSync(bootstrap, ["/var/runtime/index.mjs"], {
+          encoding: "utf8",
+          env: {
+            PATH: `${dir}:/usr/bin:/bin`,
+            LAMBDA_TASK_ROOT: "/var/task",
+            ...(memory ? { AWS_LAMBDA_FUNCTION_MEMORY_SIZE: memory } : {}),
+          },
+        }).trim();
+      expect(run("1024")).to.equal(
+        "--enable-source-maps --max-semi-space-size=51 --max-old-space-size=922 /var/task/index.mjs",
+      );
+      expect(run()).to.equal(
+        "--enable-source-maps --max-semi-space-size=6 --max-old-space-size=116 /var/task/index.mjs",
+      );
+    });
+  });
+
   describe("the bundle", function () {
     it("runs the handler through the runtime, which imports it lazily", async function () {
       const result = await bundleWithFixtureRuntime("runs", { minify: false });
