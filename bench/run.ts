@@ -7,6 +7,7 @@ import { performance } from "node:perf_hooks";
 import { parseOptions, USAGE, type BenchOptions } from "./cli";
 import { prepareAwsRic } from "./clients/awsRic";
 import { prepareBaseline } from "./clients/baselines";
+import { writeManagedBootstrap } from "./clients/managedBootstrap";
 import { prepareOurs } from "./clients/ours";
 import type { ClientName, PreparedClient } from "./clients/types";
 import { findOrFetchNode24, NODE_MAJOR, type NodeInstall } from "./node24";
@@ -110,11 +111,12 @@ function raisePriority(): number {
 
 /** Builds, bundles and installs what each selected client needs. */
 async function prepareClients(names: readonly ClientName[], node: NodeInstall): Promise<PreparedClient[]> {
+  const bootstrap = writeManagedBootstrap(BUILD_DIR);
   const prepare: Record<ClientName, () => Promise<PreparedClient>> = {
-    ours: () => prepareOurs(BUILD_DIR),
-    aws: () => prepareAwsRic(REPO_ROOT, BUILD_DIR, node, log),
-    plain: () => prepareBaseline("plain", BUILD_DIR),
-    greedy: () => prepareBaseline("greedy", BUILD_DIR),
+    ours: () => prepareOurs(BUILD_DIR, bootstrap),
+    aws: () => prepareAwsRic(REPO_ROOT, BUILD_DIR, bootstrap, node, log),
+    plain: () => prepareBaseline("plain", BUILD_DIR, node),
+    greedy: () => prepareBaseline("greedy", BUILD_DIR, node),
   };
   const clients: PreparedClient[] = [];
   for (const name of names) {

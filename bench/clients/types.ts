@@ -9,10 +9,14 @@ export type ClientName = (typeof CLIENT_NAMES)[number];
 /** Which benchmark handler a client process serves. */
 export type HandlerKind = "streamed" | "buffered";
 
-/** How to start one client process (the node binary and the environment are the harness's). */
+/** How to start one client process (the environment is the harness's, plus {@link Launch.env}). */
 export interface Launch {
-  /** Arguments to `node`. */
+  /** The executable: a shell running a bootstrap script, which `exec`s node (so the pid stays node's). */
+  readonly command: string;
+  /** Its arguments. */
   readonly args: readonly string[];
+  /** Variables the function's own configuration adds, e.g. `AWS_LAMBDA_EXEC_WRAPPER`. */
+  readonly env?: Readonly<Record<string, string>>;
   /** `LAMBDA_TASK_ROOT`. */
   readonly taskRoot: string;
   /** `_HANDLER`, e.g. `index.streamed`. */

@@ -40,7 +40,11 @@ ${clients}
 
 Every client is a separate process on the same Node binary, started with the environment a Lambda sandbox
 sets and nothing else, and runs equivalent handlers: the same chunk sizes, the same bytes, the same prelude,
-backpressure honoured the way each API documents it. They talk to the same fake Runtime API on 127.0.0.1,
+backpressure honoured the way each API documents it. AWS's client and ours start the way Lambda starts them:
+a copy of the managed runtime's start-up script sizes V8's heap from the function's memory (1024 MB here)
+and runs AWS's client with \`--expose-gc\`; for ours it hands over to our \`bootstrap\` through
+\`AWS_LAMBDA_EXEC_WRAPPER\`, which runs Node with the same heap sizes and \`--enable-source-maps\`. The
+baselines run as bare \`node index.mjs\`. They talk to the same fake Runtime API on 127.0.0.1,
 which counts streamed bytes without buffering them and checks every response (prelude, byte count, buffered
 body). Its own CPU load is in the measurements, so it can be seen not to be the bottleneck.
 

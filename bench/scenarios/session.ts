@@ -27,13 +27,16 @@ export async function withClient<T>(
 ): Promise<T> {
   const api = await FakeRuntimeApi.start();
   const launch = client.launch(kind);
-  const env = sandboxEnvironment({
-    runtimeApi: api.address,
-    taskRoot: launch.taskRoot,
-    handler: launch.handler,
-    nodeBinary: node.binary,
-  });
-  const child = spawnClient(node.binary, launch.args, env);
+  const env = {
+    ...sandboxEnvironment({
+      runtimeApi: api.address,
+      taskRoot: launch.taskRoot,
+      handler: launch.handler,
+      nodeBinary: node.binary,
+    }),
+    ...launch.env,
+  };
+  const child = spawnClient(launch.command, launch.args, env);
   const guard = <R>(promise: Promise<R>): Promise<R> => {
     let timer: NodeJS.Timeout | undefined;
     const stuck = new Promise<never>((_, reject) => {
