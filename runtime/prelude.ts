@@ -31,7 +31,7 @@ export function validatePrelude(prelude: StreamingLambdaStatusAndHeadersResponse
   const { statusCode, headers, multiValueHeaders, cookies } = prelude;
   if (!Number.isInteger(statusCode) || statusCode < 100 || statusCode > 599) {
     throw new InvalidResponseError(
-      `statusCode must be an integer from 100 to 599, got ${String(statusCode)}.`,
+      `statusCode must be an integer from 100 to 599, got ${describeValue(statusCode)}.`,
     );
   }
   if (!isObjectOrAbsent(headers)) throw new InvalidResponseError("headers must be an object of strings.");
@@ -56,6 +56,15 @@ export function validatePrelude(prelude: StreamingLambdaStatusAndHeadersResponse
 /** Parsed JSON may hold anything: `Object.entries` of a string or number would pass as headers. */
 function isObjectOrAbsent(value: unknown): boolean {
   return value === undefined || value === null || (typeof value === "object" && !Array.isArray(value));
+}
+
+/** Renders any value for an error message; never throws (a parsed prelude can hold any JSON). */
+function describeValue(value: unknown): string {
+  try {
+    return JSON.stringify(value) ?? String(value);
+  } catch {
+    return typeof value;
+  }
 }
 
 function checkHeader(field: string, name: string, value: unknown): void {

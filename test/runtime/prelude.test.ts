@@ -1,6 +1,12 @@
 // The status/headers prelude: validation, encoding (JSON + 8 NULs) and incremental parsing.
 import { expect } from "chai";
-import { encodePrelude, InvalidResponseError, PreludeParser, validatePrelude } from "../../runtime/prelude";
+import {
+  encodePrelude,
+  InvalidResponseError,
+  parsePreludeJson,
+  PreludeParser,
+  validatePrelude,
+} from "../../runtime/prelude";
 
 describe("prelude", () => {
   it("encodes JSON followed by exactly 8 NUL bytes", () => {
@@ -22,6 +28,15 @@ describe("prelude", () => {
         /statusCode/,
       );
     }
+  });
+
+  it("describes any bad statusCode without throwing something else", () => {
+    // {"toString":0} made String(statusCode) itself throw a TypeError (found by the fast-check properties).
+    expect(() => parsePreludeJson(Buffer.from('{"statusCode":{"toString":0}}'))).to.throw(
+      InvalidResponseError,
+      'statusCode must be an integer from 100 to 599, got {"toString":0}.',
+    );
+    expect(() => validatePrelude({ statusCode: 200n as never })).to.throw(InvalidResponseError, /got bigint/);
   });
 
   it("refuses CR, LF and NUL in header values, cookies and multi-value headers", () => {
