@@ -60,7 +60,7 @@ function describeThrown(thrown: unknown): ErrorPayload {
   }
   return {
     errorType: thrown === null ? "null" : typeof thrown,
-    errorMessage: describe(thrown),
+    errorMessage: describeValue(thrown),
     stackTrace: [],
   };
 }
@@ -81,7 +81,8 @@ export function headerSafeErrorType(type: string): string {
   return cleaned === "" ? "Error" : cleaned;
 }
 
-function describe(value: unknown): string {
+/** Renders any value for a message: strings as they are, objects as cycle-safe JSON. Never throws. */
+export function describeValue(value: unknown): string {
   if (typeof value === "string") return value;
   if (value === undefined) return "undefined";
   if (typeof value === "bigint" || typeof value === "symbol" || typeof value === "function") {

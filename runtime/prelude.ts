@@ -1,4 +1,5 @@
 // The HTTP status/headers prelude of a streamed response: validation, encoding and incremental parsing.
+import { describeValue } from "./errors";
 
 /** Status code, headers and cookies of a streamed HTTP response, sent before the body. */
 export interface StreamingLambdaStatusAndHeadersResponse {
@@ -56,15 +57,6 @@ export function validatePrelude(prelude: StreamingLambdaStatusAndHeadersResponse
 /** Parsed JSON may hold anything: `Object.entries` of a string or number would pass as headers. */
 function isObjectOrAbsent(value: unknown): boolean {
   return value === undefined || value === null || (typeof value === "object" && !Array.isArray(value));
-}
-
-/** Renders any value for an error message; never throws (a parsed prelude can hold any JSON). */
-function describeValue(value: unknown): string {
-  try {
-    return JSON.stringify(value) ?? String(value);
-  } catch {
-    return typeof value;
-  }
 }
 
 function checkHeader(field: string, name: string, value: unknown): void {
