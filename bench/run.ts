@@ -1,6 +1,6 @@
 // `npm run bench`: prepares every client, runs the scenarios in interleaved rounds, prints and saves the results.
 import { spawnSync } from "node:child_process";
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
@@ -11,7 +11,12 @@ import { writeManagedBootstrap } from "./clients/managedBootstrap";
 import { prepareOurs } from "./clients/ours";
 import type { ClientName, PreparedClient } from "./clients/types";
 import { findOrFetchNode24, NODE_MAJOR, type NodeInstall } from "./node24";
-import { CHART_FILE, performanceMarkdown } from "./report/docs";
+import {
+  CHART_FILE,
+  performanceMarkdown,
+  readmePerformanceSection,
+  withPerformanceSection,
+} from "./report/docs";
 import { machineInfo, reportScenario, type BenchReport, type ScenarioReport } from "./report/results";
 import { ratioChart } from "./report/svg";
 import { measurementTable, ratioTable, targetSummary } from "./report/tables";
@@ -139,7 +144,12 @@ function save(report: BenchReport, writeDocs: boolean): void {
     mkdirSync(DOCS_DIR, { recursive: true });
     writeFileSync(path.join(DOCS_DIR, CHART_FILE), chart);
     writeFileSync(path.join(DOCS_DIR, "performance.md"), performanceMarkdown(report));
-    log("bench: wrote docs/performance.md and docs/bench-ratios.svg");
+    const readme = path.join(REPO_ROOT, "README.md");
+    writeFileSync(
+      readme,
+      withPerformanceSection(readFileSync(readme, "utf8"), readmePerformanceSection(report)),
+    );
+    log("bench: wrote docs/performance.md, docs/bench-ratios.svg and README.md's Performance section");
   }
 }
 
