@@ -308,12 +308,7 @@ export class LocalRuntimeApi {
             errorMessage: `Response payload size exceeded maximum allowed payload size (${MAX_PAYLOAD_BYTES} bytes).`,
           },
         });
-        sendJson(
-          response,
-          413,
-          { errorType: ApiError.tooLarge, errorMessage: error.message },
-          { Connection: "close" },
-        );
+        refuseTooLarge(response, error);
       } else {
         // A cut invocation is settled already; otherwise the runtime's connection broke mid-reply.
         invocation.settle({ kind: "failed", error: truncatedReply(error) });
@@ -438,12 +433,7 @@ export class LocalRuntimeApi {
             errorMessage: `(error body over ${MAX_PAYLOAD_BYTES} bytes)`,
           },
         });
-        sendJson(
-          response,
-          413,
-          { errorType: ApiError.tooLarge, errorMessage: error.message },
-          { Connection: "close" },
-        );
+        refuseTooLarge(response, error);
       } else {
         invocation.settle({ kind: "failed", error: truncatedReply(error) });
       }
@@ -458,12 +448,7 @@ export class LocalRuntimeApi {
       body = await readBody(request, MAX_PAYLOAD_BYTES);
     } catch (error) {
       if (error instanceof PayloadTooLargeError) {
-        sendJson(
-          response,
-          413,
-          { errorType: ApiError.tooLarge, errorMessage: error.message },
-          { Connection: "close" },
-        );
+        refuseTooLarge(response, error);
       }
       return;
     }
@@ -585,4 +570,14 @@ function parseErrorJson(text: string): Partial<FunctionErrorReport> | undefined 
   } catch {
     return undefined;
   }
+}
+
+/** Answers a reply over Lambda's payload limit as Lambda does, and closes the connection it came on. */
+function refuseTooLarge(response: ServerResponse, error: Error): void {
+  sendJson(
+    response,
+    413,
+    { errorType: ApiError.tooLarge, errorMessage: error.message },
+    { Connection: "close" },
+  );
 }
