@@ -13,7 +13,7 @@ import {
   type APIGatewayProxyEvent,
   type IncomingRequestLike,
 } from "../../runtime/apiGatewayEvent";
-import { startTestServer, type TestServer } from "../runtime/localServerHarness";
+import { runRuntimeOn, startTestServer, type TestServer } from "../runtime/localServerHarness";
 
 const TOKEN_CHARS = "!#$%&'*+-.^_`|~0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ".split("");
 /** Names that are also properties of every plain object: a map keyed by them must still work. */
@@ -233,12 +233,7 @@ describe("REST API event mapping properties (fast-check)", () => {
     before(async () => {
       t = await startTestServer();
       // The function answers with the event it received, so the client sees the mapping.
-      runtime = new LambdaRuntime(async (event, writer) => writer.writeAndFinish(event), {
-        runtimeApi: t.server.runtimeApi,
-        log: { warn: () => undefined, error: () => undefined },
-        onFatalError: () => undefined,
-      });
-      running = runtime.run();
+      ({ runtime, running } = runRuntimeOn(t, async (event, writer) => writer.writeAndFinish(event)));
     });
 
     after(async () => {

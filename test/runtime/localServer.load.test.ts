@@ -2,7 +2,13 @@
 import { expect } from "chai";
 import { createHandler } from "../../handler";
 import { LambdaRuntime } from "../../runtime";
-import { clientRequest, startTestServer, type ClientResult, type TestServer } from "./localServerHarness";
+import {
+  clientRequest,
+  runRuntimeOn,
+  startTestServer,
+  type ClientResult,
+  type TestServer,
+} from "./localServerHarness";
 
 const EXPECTED_BODY = "1\n2\n3\nStreaming complete!\n";
 
@@ -39,12 +45,7 @@ describe("local server under load, with the example handler (issue 5, section 3)
 
   before(async () => {
     t = await startTestServer();
-    runtime = new LambdaRuntime(createHandler(1), {
-      runtimeApi: t.server.runtimeApi,
-      log: { warn: () => undefined, error: () => undefined },
-      onFatalError: () => undefined,
-    });
-    running = runtime.run();
+    ({ runtime, running } = runRuntimeOn(t, createHandler(1)));
   });
 
   after(async () => {

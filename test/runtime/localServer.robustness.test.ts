@@ -6,7 +6,7 @@ import { networkInterfaces } from "node:os";
 import { LambdaRuntime, type StreamingLambdaHandler } from "../../runtime";
 import { MAX_PAYLOAD_BYTES } from "../../runtime/apiGatewayEmulation";
 import { startLocalServer } from "../../runtime/localServer";
-import { clientRequest, sleep, startTestServer, type TestServer } from "./localServerHarness";
+import { clientRequest, runRuntimeOn, sleep, startTestServer, type TestServer } from "./localServerHarness";
 
 /** Echoes the event's size, so a test can tell what reached the function. */
 const sizeEcho: StreamingLambdaHandler = async (event, writer) => {
@@ -59,12 +59,7 @@ describe("local server robustness (issue 5, section 3)", () => {
   /** A local server with our runtime serving `handler` in-process. */
   async function serve(handler: StreamingLambdaHandler, options: Parameters<typeof startTestServer>[0] = {}) {
     t = await startTestServer(options);
-    runtime = new LambdaRuntime(handler, {
-      runtimeApi: t.server.runtimeApi,
-      log: { warn: () => undefined, error: () => undefined },
-      onFatalError: () => undefined,
-    });
-    running = runtime.run();
+    ({ runtime, running } = runRuntimeOn(t, handler));
     return t;
   }
 

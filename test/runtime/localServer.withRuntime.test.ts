@@ -2,7 +2,7 @@
 import { expect } from "chai";
 import { LambdaRuntime, buffered, type LambdaResponseStreamWriter } from "../../runtime";
 import { parseRestApiEvent, restApiEventBody } from "../../runtime/apiGatewayEvent";
-import { clientRequest, sleep, startTestServer, type TestServer } from "./localServerHarness";
+import { clientRequest, runRuntimeOn, sleep, startTestServer, type TestServer } from "./localServerHarness";
 
 describe("local server with the project's runtime", () => {
   let t: TestServer;
@@ -11,12 +11,7 @@ describe("local server with the project's runtime", () => {
   const runtimeLog: string[] = [];
 
   function serve(handler: ConstructorParameters<typeof LambdaRuntime>[0]): void {
-    runtime = new LambdaRuntime(handler, {
-      runtimeApi: t.server.runtimeApi,
-      log: { warn: (m) => runtimeLog.push(m), error: (m) => runtimeLog.push(m) },
-      onFatalError: () => undefined,
-    });
-    running = runtime.run();
+    ({ runtime, running } = runRuntimeOn(t, handler, (m) => runtimeLog.push(m)));
   }
 
   beforeEach(async () => {

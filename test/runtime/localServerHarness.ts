@@ -6,6 +6,7 @@ import {
   Agent,
   type ClientRequest,
 } from "node:http";
+import { LambdaRuntime, type AnyLambdaHandler } from "../../runtime";
 import { startLocalServer, type LocalServer, type LocalServerOptions } from "../../runtime/localServer";
 
 /** A local server on a free port, with its log captured. */
@@ -26,6 +27,23 @@ export async function startTestServer(options: LocalServerOptions = {}): Promise
   });
   const [host, port] = server.runtimeApi.split(":");
   return { server, logs, host: host as string, port: Number(port) };
+}
+
+/**
+ * Our runtime serving `handler` in-process against the test server; fatal errors are ignored (the tests
+ * close the server under it). Stop it with `runtime.stop()`, close the server, then await `running`.
+ */
+export function runRuntimeOn(
+  t: TestServer,
+  handler: AnyLambdaHandler,
+  log: (line: string) => void = () => undefined,
+): { runtime: LambdaRuntime; running: Promise<void> } {
+  const runtime = new LambdaRuntime(handler, {
+    runtimeApi: t.server.runtimeApi,
+    log: { warn: log, error: log },
+    onFatalError: () => undefined,
+  });
+  return { runtime, running: runtime.run() };
 }
 
 /** What a client received, chunk by chunk. */
