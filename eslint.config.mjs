@@ -14,7 +14,7 @@ export default tseslint.config(
     },
   },
   {
-    // The runtime ships in every function: Node built-ins only, no packages.
+    // The runtime ships in every function: Node built-ins and its own modules only, never the local tools.
     files: ["runtime/**/*.ts"],
     rules: {
       "@typescript-eslint/no-restricted-imports": [
@@ -25,6 +25,41 @@ export default tseslint.config(
               regex: "^(?!node:|\\.)",
               allowTypeImports: true,
               message: "runtime/ imports only node: built-ins (type-only imports are erased).",
+            },
+            {
+              group: [
+                "**/local",
+                "**/local/**",
+                "**/components",
+                "**/components/**",
+                "**/scripts/**",
+                "**/test/**",
+                "**/bench/**",
+              ],
+              message:
+                "runtime/ ships in every function: it must not import the local tools, the component or dev code.",
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // The local server is a development tool: it may use the runtime's protocol code, never the component's.
+    files: ["local/**/*.ts"],
+    rules: {
+      "@typescript-eslint/no-restricted-imports": [
+        "error",
+        {
+          patterns: [
+            {
+              regex: "^(?!node:|\\.)",
+              allowTypeImports: true,
+              message: "local/ imports only node: built-ins and this repository's runtime/ and local/.",
+            },
+            {
+              group: ["**/components", "**/components/**", "**/scripts/**", "**/test/**", "**/bench/**"],
+              message: "local/ must not import the component or dev code.",
             },
           ],
         },

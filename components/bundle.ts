@@ -31,8 +31,9 @@ export interface BundleOptions {
   /** esbuild `define`: identifiers replaced by JavaScript expressions, e.g. `{ "process.env.STAGE": '"prod"' }`. */
   define?: Record<string, string>;
   /**
-   * Keep the runtime's local server (port 7000) in the bundle. Deployed bundles leave it out: the runtime's
-   * `__INCLUDE_LOCAL_SERVER__` branch is then dead code and esbuild drops it.
+   * Bundle the local server (`local/`, port 7000) too, so the bundle serves itself when
+   * `AWS_LAMBDA_RUNTIME_API` is unset (`node index.mjs`, then curl it). Deployed bundles never hold it: the
+   * runtime does not import it.
    * @default false
    */
   localServer?: boolean;
@@ -42,7 +43,8 @@ export interface BundleOptions {
    */
   cwd?: string;
   /**
-   * The runtime entry module (exporting `runHandlerModule`). Tests point it at a fixture.
+   * The runtime's public entry, which `streaming-rest-api/runtime` resolves to; the bundle's entry point runs
+   * `runHandlerModule` from the `handlerModule` module beside it. Tests point it at a fixture.
    * @default this package's `runtime/index.ts`
    */
   runtimeEntry?: string;
@@ -125,8 +127,8 @@ export const BOOTSTRAP_SCRIPT =
 const CREATE_REQUIRE_BANNER =
   'const require = process.getBuiltinModule("node:module").createRequire(import.meta.url);';
 
-/** The identifier the runtime tests to decide whether to include its local server. */
-const LOCAL_SERVER_FLAG = "__INCLUDE_LOCAL_SERVER__";
+/** The module beside the runtime entry that exports `runHandlerModule`. */
+const HANDLER_MODULE_RUNNER = "handlerModule";
 
 const IDENTIFIER = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
 
@@ -160,7 +162,7 @@ export function prepareBundle(options: BundleOptions): PreparedBundle {
     target: LAMBDA_NODE_TARGET,
     external: options.external ?? [],
     alias: { [RUNTIME_SPECIFIER]: runtimeEntry },
-    define: { ...options.define, [LOCAL_SERVER_FLAG]: String(options.localServer ?? false) },
+    define: options.define ?? {},
     absWorkingDir: cwd,
     logLevel: "silent",
     write: false,
@@ -170,7 +172,7 @@ export function prepareBundle(options: BundleOptions): PreparedBundle {
   const buildOptions: BuildOptions = {
     ...shared,
     stdin: {
-      contents: entrySource(runtimeEntry, handlerPath, handlerExport),
+      contents: entrySource(runtimeEntry, handlerPath, handlerExport, options.localServer ?? false),
       resolveDir: path.dirname(runtimeEntry),
       sourcefile: "lambda-entry.mjs",
       loader: "js",
@@ -269,11 +271,33 @@ export function findPackageRoot(fromDir: string): string {
   }
 }
 
-/** The esbuild entry: starts the runtime, which imports the handler lazily to report load errors. */
-function entrySource(runtimeEntry: string, handlerPath: string, handlerExport: string): string {
+/** This package's `local/index.ts`: the local server, bundled only with `localServer`. */
+export function locateLocalServerEntry(fromDir: string = __dirname): string {
+  return path.join(findPackageRoot(fromDir), "local", "index.ts");
+}
+
+/**
+ * The esbuild entry: starts the runtime, which imports the handler lazily to report load errors. With
+ * `localServer`, it also hands the runtime the local server to start when there is no Runtime API.
+ */
+function entrySource(
+  runtimeEntry: string,
+  handlerPath: string,
+  handlerExport: string,
+  localServer: boolean,
+): string {
+  const runner = path.join(path.dirname(runtimeEntry), HANDLER_MODULE_RUNNER);
+  const load = `() => import(${JSON.stringify(handlerPath)})`;
+  if (!localServer) {
+    return (
+      `import { runHandlerModule } from ${JSON.stringify(runner)};\n` +
+      `runHandlerModule(${load}, ${JSON.stringify(handlerExport)});\n`
+    );
+  }
   return (
-    `import { runHandlerModule } from ${JSON.stringify(runtimeEntry)};\n` +
-    `runHandlerModule(() => import(${JSON.stringify(handlerPath)}), ${JSON.stringify(handlerExport)});\n`
+    `import { runHandlerModule } from ${JSON.stringify(runner)};\n` +
+    `import { startLocalServer } from ${JSON.stringify(locateLocalServerEntry())};\n` +
+    `runHandlerModule(${load}, ${JSON.stringify(handlerExport)}, { startLocalServer });\n`
   );
 }
 

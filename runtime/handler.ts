@@ -78,16 +78,25 @@ export type StreamingLambdaHandler =
       ): Promise<void>;
     };
 
-/** A buffered handler: the event parsed as JSON in, a JSON-serializable result out. */
-export type LambdaHandler<TEvent = unknown, TResult = unknown> = (
+/** A buffered handler function: the event parsed as JSON in, a JSON-serializable result out. */
+export type BufferedLambdaHandlerFunction<TEvent = unknown, TResult = unknown> = (
   event: TEvent,
   context: LambdaContext,
 ) => Promise<TResult>;
 
+/**
+ * The buffered handler function type, under its old name.
+ * @deprecated Use {@link BufferedLambdaHandlerFunction}; for any handler the runtime accepts, {@link AnyLambdaHandler}.
+ */
+export type LambdaHandler<TEvent = unknown, TResult = unknown> = BufferedLambdaHandlerFunction<
+  TEvent,
+  TResult
+>;
+
 /** Marks a handler as buffered; made by {@link buffered}. */
 export interface BufferedLambdaHandler<TEvent = unknown, TResult = unknown> {
   readonly kind: "buffered";
-  readonly handler: LambdaHandler<TEvent, TResult>;
+  readonly handler: BufferedLambdaHandlerFunction<TEvent, TResult>;
 }
 
 /** Any handler the runtime accepts. */
@@ -98,10 +107,45 @@ export type AnyLambdaHandler = StreamingLambdaHandler | BufferedLambdaHandler<ne
  * Handlers are streaming unless wrapped here; the runtime never guesses from a function's arity.
  */
 export function buffered<TEvent = unknown, TResult = unknown>(
-  handler: LambdaHandler<TEvent, TResult>,
+  handler: BufferedLambdaHandlerFunction<TEvent, TResult>,
 ): BufferedLambdaHandler<TEvent, TResult> {
   if (typeof handler !== "function") {
     throw new TypeError("buffered(handler): handler must be a function (event, context) => Promise<result>.");
   }
   return { kind: "buffered", handler };
+}
+
+/** A handler after the runtime has decided how to call it. */
+export type ResolvedHandler =
+  | { readonly kind: "streaming"; readonly handle: StreamingLambdaHandlerFunction }
+  | BufferedLambdaHandler<never, unknown>;
+
+/**
+ * Decides how to call a handler: a function streams, an object with `handle` streams through that method,
+ * and `buffered(fn)` is buffered. Never guesses from a function's arity.
+ * @param handler What the user exported or passed.
+ * @param what How to name it in the error, e.g. `handler`.
+ * @throws TypeError naming `what` when `handler` is none of those.
+ */
+export function resolveHandler(handler: unknown, what: string): ResolvedHandler {
+  if (typeof handler === "function") {
+    return { kind: "streaming", handle: handler as StreamingLambdaHandlerFunction };
+  }
+  if (typeof handler === "object" && handler !== null) {
+    const candidate = handler as { kind?: unknown; handler?: unknown; handle?: unknown };
+    if (candidate.kind === "buffered" && typeof candidate.handler === "function") {
+      return handler as BufferedLambdaHandler<never, unknown>;
+    }
+    if (typeof candidate.handle === "function") {
+      const handle = candidate.handle;
+      return {
+        kind: "streaming",
+        handle: (event, writer, context) => handle.call(handler, event, writer, context),
+      };
+    }
+  }
+  throw new TypeError(
+    `${what} must be a streaming handler (an async function (event, responseWriter, context), or an object ` +
+      `with such a handle method) or a buffered one made with buffered(fn); got ${handler === null ? "null" : typeof handler}.`,
+  );
 }

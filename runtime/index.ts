@@ -1,9 +1,12 @@
-// Public API of the runtime: handler model, response writer, runtime, local server and event helpers.
-export { LambdaRuntime, runHandlerModule, type LambdaRuntimeOptions } from "./lambdaRuntime";
+// Public API of the runtime that ships in every function: handler model, response writer, runtime, event helpers.
+// Nothing here loads the local server (that is `streaming-rest-api/local`, a development tool).
+export { LambdaRuntime, type LambdaRuntimeOptions } from "./lambdaRuntime";
+export type { LocalRuntimeApiServer, StartLocalServer } from "./localServerLoader";
 export {
   buffered,
   type AnyLambdaHandler,
   type BufferedLambdaHandler,
+  type BufferedLambdaHandlerFunction,
   type LambdaContext,
   type LambdaHandler,
   type LambdaResponseStreamWriter,
@@ -22,5 +25,4 @@ export {
   InvalidEventError,
   type APIGatewayProxyEvent,
   type APIGatewayProxyResult,
-} from "./apiGatewayEvent";
-export { startLocalServer, type LocalServer, type LocalServerOptions } from "./localServer";
+} from "./restApiEvent";

@@ -1,27 +1,25 @@
-// `LambdaRuntime`: validates the handler, picks the Runtime API (AWS's, or the local server), runs the loop.
+// `LambdaRuntime`: validates the handler, picks the Runtime API (AWS's, or a local one), runs the loop.
 import { RuntimeApiClient } from "./client";
 import { functionIdentity } from "./context";
-import { RuntimeApiError, toErrorPayload } from "./errors";
-import type { AnyLambdaHandler } from "./handler";
-import {
-  reportFailure,
-  runLoop,
-  type ActiveInvocation,
-  type ResolvedHandler,
-  type RuntimeLogger,
-} from "./loop";
-
-// Set by the bundler: false in deployed bundles, so the local server is left out of them.
-declare const __INCLUDE_LOCAL_SERVER__: boolean | undefined;
+import { toErrorPayload } from "./errors";
+import { resolveHandler, type AnyLambdaHandler, type ResolvedHandler } from "./handler";
+import { importLocalServer, type StartLocalServer } from "./localServerLoader";
+import { reportFailure, runLoop, type ActiveInvocation, type RuntimeLogger } from "./loop";
 
 /** Options of {@link LambdaRuntime}. All have defaults read from the environment Lambda sets. */
 export interface LambdaRuntimeOptions {
   /**
    * `host:port` of the Lambda Runtime API. When absent, a local server is started instead (see
-   * `startLocalServer`), so the same handler runs and can be curled without AWS.
+   * {@link startLocalServer}), so the same handler runs and can be curled without AWS.
    * @default process.env.AWS_LAMBDA_RUNTIME_API
    */
   runtimeApi?: string;
+  /**
+   * Starts the local server used when there is no Runtime API address. Pass `startLocalServer` from
+   * `streaming-rest-api/local` to choose its settings, or any function returning a Runtime API address.
+   * @default imports `streaming-rest-api/local` at that moment (it is never bundled: see `importLocalServer`)
+   */
+  startLocalServer?: StartLocalServer;
   /** Environment to read the function's identity from. @default process.env */
   env?: Readonly<Record<string, string | undefined>>;
   /** Where the runtime's own warnings and errors go. @default console */
@@ -66,9 +64,14 @@ export class LambdaRuntime {
     let runtimeApi = this.options.runtimeApi ?? env.AWS_LAMBDA_RUNTIME_API;
     let closeLocalServer: (() => Promise<void>) | undefined;
     if (!runtimeApi) {
-      const server = await startBundledLocalServer();
-      runtimeApi = server.runtimeApi;
-      closeLocalServer = () => server.close();
+      try {
+        const start = this.options.startLocalServer ?? (await importLocalServer());
+        const server = await start();
+        runtimeApi = server.runtimeApi;
+        closeLocalServer = () => server.close();
+      } catch (error) {
+        return this.#fatal(error as Error);
+      }
     }
     const client = new RuntimeApiClient(runtimeApi);
     this.#client = client;
@@ -135,91 +138,6 @@ export class LambdaRuntime {
     if (this.options.onFatalError) return this.options.onFatalError(error);
     (this.options.log ?? console).error(`[runtime] fatal: ${error.message}`);
     process.exit(1);
-  }
-}
-
-/**
- * Loads the handler module, then runs it. Used by the bundle's entry point: the module is loaded lazily so
- * that a handler which throws while loading (or has no such export) is reported on `/init/error`, the way
- * Lambda expects, instead of crashing the process before the runtime runs.
- */
-export async function runHandlerModule(
-  loadModule: () => Promise<Record<string, unknown>>,
-  exportName: string,
-  options: LambdaRuntimeOptions = {},
-): Promise<void> {
-  let handler: ResolvedHandler;
-  try {
-    const module = await loadModule();
-    handler = resolveHandler(module[exportName], `the handler module's "${exportName}" export`);
-  } catch (error) {
-    await reportInitError(error, options);
-    return;
-  }
-  await new LambdaRuntime(handler as AnyLambdaHandler, options).run();
-}
-
-async function reportInitError(error: unknown, options: LambdaRuntimeOptions): Promise<void> {
-  const log = options.log ?? console;
-  const payload = toErrorPayload(error);
-  log.error(`[runtime] the handler failed to load: ${payload.errorType}: ${payload.errorMessage}`);
-  const runtimeApi = options.runtimeApi ?? (options.env ?? process.env).AWS_LAMBDA_RUNTIME_API;
-  if (runtimeApi) {
-    const client = new RuntimeApiClient(runtimeApi);
-    try {
-      await client.sendInitError(payload);
-    } catch (reportError) {
-      log.error(`[runtime] could not report the init error: ${(reportError as Error).message}`);
-    } finally {
-      client.close();
-    }
-  }
-  const initError = new Error(`init failed: ${payload.errorType}: ${payload.errorMessage}`);
-  if (options.onFatalError) options.onFatalError(initError);
-  else process.exit(1);
-}
-
-function resolveHandler(handler: unknown, what: string): ResolvedHandler {
-  if (typeof handler === "function") {
-    return { kind: "streaming", handle: handler as ResolvedHandler & never };
-  }
-  if (typeof handler === "object" && handler !== null) {
-    const candidate = handler as { kind?: unknown; handler?: unknown; handle?: unknown };
-    if (candidate.kind === "buffered" && typeof candidate.handler === "function") {
-      return handler as ResolvedHandler;
-    }
-    if (typeof candidate.handle === "function") {
-      const handle = candidate.handle;
-      return {
-        kind: "streaming",
-        handle: (event, writer, context) => handle.call(handler, event, writer, context),
-      };
-    }
-  }
-  throw new TypeError(
-    `${what} must be a streaming handler (an async function (event, responseWriter, context), or an object ` +
-      `with such a handle method) or a buffered one made with buffered(fn); got ${handler === null ? "null" : typeof handler}.`,
-  );
-}
-
-/**
- * Starts the local server, unless this is a deployed bundle: there the bundler defines
- * `__INCLUDE_LOCAL_SERVER__` as false, the branch is dead, and the server's code is left out of the bundle.
- */
-function startBundledLocalServer(): Promise<{ runtimeApi: string; close(): Promise<void> }> {
-  if (typeof __INCLUDE_LOCAL_SERVER__ === "undefined" || __INCLUDE_LOCAL_SERVER__) {
-    // A require (not import()) so that the same line works under ts-node (CommonJS) and in the ESM
-    // bundle, where esbuild inlines the module.
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const { startLocalServer } = require("./localServer") as typeof import("./localServer");
-    return startLocalServer();
-  } else {
-    return Promise.reject(
-      new RuntimeApiError(
-        "AWS_LAMBDA_RUNTIME_API is not set: this bundle was built for Lambda, without the local server.",
-        "",
-      ),
-    );
   }
 }
 

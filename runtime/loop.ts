@@ -8,13 +8,8 @@
 import type { Invocation, RuntimeApiClient } from "./client";
 import { createContext, type FunctionIdentity, type InvocationContext } from "./context";
 import { InvocationTimeoutError, toErrorPayload } from "./errors";
-import type { BufferedLambdaHandler, StreamingLambdaHandlerFunction } from "./handler";
+import type { BufferedLambdaHandler, ResolvedHandler, StreamingLambdaHandlerFunction } from "./handler";
 import { ResponseStream } from "./responseStream";
-
-/** A handler after the runtime has decided how to call it. */
-export type ResolvedHandler =
-  | { readonly kind: "streaming"; readonly handle: StreamingLambdaHandlerFunction }
-  | BufferedLambdaHandler<never, unknown>;
 
 /** Where the runtime's own log lines go. */
 export interface RuntimeLogger {

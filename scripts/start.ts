@@ -4,7 +4,7 @@ import { spawn } from "node:child_process";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
 import { buildBundle } from "../components/bundle";
-import { startLocalServer } from "../runtime/localServer";
+import { startLocalServer } from "../local/server";
 
 const USAGE = `Usage:
   npm start [-- --handler FILE] [--export NAME]   run a handler on the local server (default: the example)

@@ -230,9 +230,10 @@ describe("bundle", function () {
     it("leaves the local server's code out unless localServer is set", async function () {
       const deployed = await bundleWithFixtureRuntime("without-local-server");
       const local = await bundleWithFixtureRuntime("with-local-server", { localServer: true });
-      expect(fs.readFileSync(deployed.entryPath, "utf8")).to.not.include("local-server-code-included");
-      expect(fs.readFileSync(local.entryPath, "utf8")).to.include("local-server-code-included");
-      expect(runBundle(local.entryPath).localServer).to.equal("local-server-code-included");
+      expect(fs.readFileSync(deployed.entryPath, "utf8")).to.not.include("LOCAL_LAMBDA_PORT");
+      expect(runBundle(deployed.entryPath).localServer).to.equal(undefined);
+      expect(fs.readFileSync(local.entryPath, "utf8")).to.include("LOCAL_LAMBDA_PORT");
+      expect(runBundle(local.entryPath).localServer).to.equal("local-server-passed");
     });
 
     it("passes define and external to esbuild", async function () {

@@ -2,12 +2,7 @@
 // Gateway would show them, from a runtime we did not write.
 import { expect } from "chai";
 import type { ClientProcess } from "../../bench/processes";
-import {
-  clientRequest,
-  startTestServer,
-  type ClientResult,
-  type TestServer,
-} from "../runtime/localServerHarness";
+import { clientRequest, startTestServer, type ClientResult, type TestServer } from "../local/harness";
 import {
   BINARY_BODY,
   BUFFERED_COOKIES,

@@ -5,12 +5,11 @@ import { isUtf8 } from "node:buffer";
 import {
   encodePrelude,
   InvalidResponseError,
-  parsePreludeJson,
   PRELUDE_DELIMITER,
-  PreludeParser,
   validatePrelude,
   type StreamingLambdaStatusAndHeadersResponse as Prelude,
 } from "../../runtime/prelude";
+import { parsePreludeJson, PreludeParser } from "../../local/gateway/preludeParser";
 
 const TOKEN_CHARS = "!#$%&'*+-.^_`|~0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ".split("");
 const LINE_BREAKERS = ["\r", "\n", "\0"] as const;

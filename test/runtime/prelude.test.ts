@@ -1,12 +1,7 @@
 // The status/headers prelude: validation, encoding (JSON + 8 NULs) and incremental parsing.
 import { expect } from "chai";
-import {
-  encodePrelude,
-  InvalidResponseError,
-  parsePreludeJson,
-  PreludeParser,
-  validatePrelude,
-} from "../../runtime/prelude";
+import { encodePrelude, InvalidResponseError, validatePrelude } from "../../runtime/prelude";
+import { parsePreludeJson, PreludeParser } from "../../local/gateway/preludeParser";
 
 describe("prelude", () => {
   it("encodes JSON followed by exactly 8 NUL bytes", () => {

@@ -1,9 +1,8 @@
-// REST API proxy events (payload format 1.0): built from a local HTTP request, parsed and checked in handlers.
+// The REST API proxy event (payload format 1.0) API Gateway would send for a local HTTP request.
 import { isUtf8 } from "node:buffer";
 import { randomUUID } from "node:crypto";
-import type { APIGatewayProxyEvent, APIGatewayProxyResult } from "aws-lambda";
-
-export type { APIGatewayProxyEvent, APIGatewayProxyResult };
+import type { APIGatewayProxyEvent } from "aws-lambda";
+import { headerValue } from "../../runtime/restApiEvent";
 
 /** The parts of an HTTP request an event is built from. A `node:http` `IncomingMessage` fits. */
 export interface IncomingRequestLike {
@@ -42,11 +41,6 @@ export interface ResourceMatch {
   resource: string;
   /** Bound path parameters (decoded), or `null` when the resource has none. */
   pathParameters: Record<string, string> | null;
-}
-
-/** Thrown by {@link parseRestApiEvent} for input that is not a REST API (payload 1.0) proxy event. */
-export class InvalidEventError extends Error {
-  override name = "InvalidEventError";
 }
 
 /** The resource template API Gateway's greedy catch-all uses. */
@@ -270,114 +264,4 @@ function formatRequestTime(date: Date): string {
     `${two(date.getUTCDate())}/${MONTHS[date.getUTCMonth()]}/${date.getUTCFullYear()}:` +
     `${two(date.getUTCHours())}:${two(date.getUTCMinutes())}:${two(date.getUTCSeconds())} +0000`
   );
-}
-
-function headerValue(
-  headers: Readonly<Record<string, string | undefined>> | null,
-  name: string,
-): string | undefined {
-  if (!headers) return undefined;
-  const wanted = name.toLowerCase();
-  for (const [key, value] of Object.entries(headers)) {
-    if (key.toLowerCase() === wanted) return value;
-  }
-  return undefined;
-}
-
-/**
- * Parses the event a REST API proxy integration sends (payload format 1.0) and checks its shape, so a handler
- * fails with a clear message rather than deep inside its own code. Fields API Gateway may leave out or set to
- * `null` are normalised: `headers` and `multiValueHeaders` become `{}`, `body` `null`, `isBase64Encoded` `false`.
- * @param event The event's raw bytes, as a streaming handler receives them.
- * @throws {InvalidEventError} When the bytes are not JSON or not a payload 1.0 event (an HTTP API's payload
- *   2.0 event is named as such).
- */
-export function parseRestApiEvent(event: Buffer): APIGatewayProxyEvent {
-  let value: unknown;
-  try {
-    value = JSON.parse(event.toString("utf8"));
-  } catch (error) {
-    throw new InvalidEventError(`event is not JSON: ${(error as Error).message}`);
-  }
-  if (!isObject(value)) throw new InvalidEventError("event must be a JSON object (a REST API proxy event).");
-  if (value.version === "2.0" || "rawPath" in value || "routeKey" in value) {
-    throw new InvalidEventError(
-      "event is an HTTP API (payload format 2.0) event; a REST API proxy integration sends payload format 1.0.",
-    );
-  }
-  for (const field of ["httpMethod", "path", "resource"] as const) {
-    if (typeof value[field] !== "string") {
-      throw new InvalidEventError(`event.${field} must be a string; is this a REST API proxy event?`);
-    }
-  }
-  if (!isObject(value.requestContext)) throw new InvalidEventError("event.requestContext must be an object.");
-  const headers = stringMap(value, "headers") ?? {};
-  const multiValueHeaders = stringListMap(value, "multiValueHeaders") ?? {};
-  const queryStringParameters = stringMap(value, "queryStringParameters");
-  const multiValueQueryStringParameters = stringListMap(value, "multiValueQueryStringParameters");
-  const pathParameters = stringMap(value, "pathParameters");
-  const stageVariables = stringMap(value, "stageVariables");
-  const body = value.body ?? null;
-  if (body !== null && typeof body !== "string")
-    throw new InvalidEventError("event.body must be a string or null.");
-  const isBase64Encoded = value.isBase64Encoded ?? false;
-  if (typeof isBase64Encoded !== "boolean")
-    throw new InvalidEventError("event.isBase64Encoded must be a boolean.");
-  return {
-    ...(value as unknown as APIGatewayProxyEvent),
-    headers,
-    multiValueHeaders,
-    queryStringParameters,
-    multiValueQueryStringParameters,
-    pathParameters,
-    stageVariables,
-    body,
-    isBase64Encoded,
-  };
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
-
-function stringMap(event: Record<string, unknown>, field: string): Record<string, string> | null {
-  const map = event[field];
-  if (map === undefined || map === null) return null;
-  if (!isObject(map) || !Object.values(map).every((v) => typeof v === "string")) {
-    throw new InvalidEventError(`event.${field} must be an object of strings or null.`);
-  }
-  return map as Record<string, string>;
-}
-
-function stringListMap(event: Record<string, unknown>, field: string): Record<string, string[]> | null {
-  const map = event[field];
-  if (map === undefined || map === null) return null;
-  const valid =
-    isObject(map) &&
-    Object.values(map).every((list) => Array.isArray(list) && list.every((v) => typeof v === "string"));
-  if (!valid) throw new InvalidEventError(`event.${field} must be an object of string arrays or null.`);
-  return map as Record<string, string[]>;
-}
-
-/**
- * The request body of an event as bytes: base64-decoded when `isBase64Encoded`, UTF-8 otherwise, empty when
- * there is none.
- * @param event A REST API proxy event.
- */
-export function restApiEventBody(event: Pick<APIGatewayProxyEvent, "body" | "isBase64Encoded">): Buffer {
-  if (event.body === null || event.body === undefined) return Buffer.alloc(0);
-  return Buffer.from(event.body, event.isBase64Encoded ? "base64" : "utf8");
-}
-
-/**
- * A request header's value, looked up case-insensitively (REST API events keep the client's header casing).
- * With repeated headers this is the last value; see `multiValueHeaders` for all of them.
- * @param event A REST API proxy event.
- * @param name Header name, any case.
- */
-export function restApiEventHeader(
-  event: Pick<APIGatewayProxyEvent, "headers">,
-  name: string,
-): string | undefined {
-  return headerValue(event.headers, name);
 }

@@ -4,16 +4,16 @@ import { createServer, type IncomingMessage, type ServerResponse } from "node:ht
 import type { AddressInfo } from "node:net";
 import { performance } from "node:perf_hooks";
 import { setImmediate as nextTurn } from "node:timers/promises";
+import { OCTET_STREAM_CONTENT_TYPE } from "../runtime/protocol";
+import { buildRestApiEvent } from "./gateway/restApiEvent";
 import {
   GatewayErrors,
   headFromPrelude,
   MalformedProxyResponseError,
-  MAX_PAYLOAD_BYTES,
   parseProxyResult,
   rawHeaderList,
   type ResponseHead,
-} from "./apiGatewayEmulation";
-import { buildRestApiEvent } from "./apiGatewayEvent";
+} from "./gateway/responseMapping";
 import {
   cutConnection,
   drained,
@@ -21,14 +21,14 @@ import {
   readBody,
   RequestTimeoutError,
   sendJson,
-} from "./localHttp";
+} from "./http";
+import { MAX_PAYLOAD_BYTES } from "./lambdaLimits";
 import {
   LocalRuntimeApi,
   StreamInterruptedError,
   type FunctionErrorReport,
   type InvocationOutcome,
-} from "./localRuntimeApi";
-import { OCTET_STREAM_CONTENT_TYPE } from "./protocol";
+} from "./runtimeApi/runtimeApiServer";
 
 /** Settings of the local server. Every field is optional. */
 export interface LocalServerOptions {

@@ -7,7 +7,7 @@ import {
   type ClientRequest,
 } from "node:http";
 import { LambdaRuntime, type AnyLambdaHandler } from "../../runtime";
-import { startLocalServer, type LocalServer, type LocalServerOptions } from "../../runtime/localServer";
+import { startLocalServer, type LocalServer, type LocalServerOptions } from "../../local/server";
 
 /** A local server on a free port, with its log captured. */
 export interface TestServer {

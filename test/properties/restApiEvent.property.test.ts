@@ -7,13 +7,11 @@ import { LambdaRuntime } from "../../runtime";
 import {
   buildRestApiEvent,
   matchResource,
-  parseRestApiEvent,
   PROXY_RESOURCE,
-  restApiEventBody,
-  type APIGatewayProxyEvent,
   type IncomingRequestLike,
-} from "../../runtime/apiGatewayEvent";
-import { runRuntimeOn, startTestServer, type TestServer } from "../runtime/localServerHarness";
+} from "../../local/gateway/restApiEvent";
+import { parseRestApiEvent, restApiEventBody, type APIGatewayProxyEvent } from "../../runtime/restApiEvent";
+import { runRuntimeOn, startTestServer, type TestServer } from "../local/harness";
 
 const TOKEN_CHARS = "!#$%&'*+-.^_`|~0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ".split("");
 /** Names that are also properties of every plain object: a map keyed by them must still work. */

@@ -1,8 +1,8 @@
 // The local server with the project's own runtime polling it in-process: the two halves of the protocol agree.
 import { expect } from "chai";
 import { LambdaRuntime, buffered, type LambdaResponseStreamWriter } from "../../runtime";
-import { parseRestApiEvent, restApiEventBody } from "../../runtime/apiGatewayEvent";
-import { clientRequest, runRuntimeOn, sleep, startTestServer, type TestServer } from "./localServerHarness";
+import { parseRestApiEvent, restApiEventBody } from "../../runtime/restApiEvent";
+import { clientRequest, runRuntimeOn, sleep, startTestServer, type TestServer } from "./harness";
 
 describe("local server with the project's runtime", () => {
   let t: TestServer;

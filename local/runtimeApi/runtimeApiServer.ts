@@ -1,16 +1,17 @@
 // The Lambda Runtime API, served locally: a FIFO of invocations, the /next long-poll and the runtime's replies.
 import { randomBytes, randomUUID } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { MAX_PAYLOAD_BYTES } from "./apiGatewayEmulation";
-import { PayloadTooLargeError, readBody, sendJson } from "./localHttp";
-import { InvalidResponseError, PreludeParser, type StreamingLambdaStatusAndHeadersResponse } from "./prelude";
+import { InvalidResponseError, type StreamingLambdaStatusAndHeadersResponse } from "../../runtime/prelude";
 import {
   HTTP_INTEGRATION_CONTENT_TYPE,
   InvocationHeader,
   ResponseHeader,
   RUNTIME_API_PREFIX,
   STREAMING_RESPONSE_MODE,
-} from "./protocol";
+} from "../../runtime/protocol";
+import { PreludeParser } from "../gateway/preludeParser";
+import { PayloadTooLargeError, readBody, sendJson } from "../http";
+import { MAX_PAYLOAD_BYTES } from "../lambdaLimits";
 
 /** An error the function (or Lambda on its behalf) reported, in Lambda's error shape. */
 export interface FunctionErrorReport {

@@ -3,10 +3,7 @@ import {
   InvalidResponseError,
   validatePrelude,
   type StreamingLambdaStatusAndHeadersResponse,
-} from "./prelude";
-
-/** Lambda's limit on a synchronous invocation's request payload and on a buffered response: 6 MB. */
-export const MAX_PAYLOAD_BYTES = 6 * 1024 * 1024;
+} from "../../runtime/prelude";
 
 /** Status and headers of an HTTP response. Header names keep their casing; each value is one header line. */
 export interface ResponseHead {

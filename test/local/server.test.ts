@@ -1,7 +1,7 @@
 // The local server end to end: clients on /invoke and emulated routes, a fake runtime on the Runtime API.
 import { expect } from "chai";
 import { request } from "node:http";
-import { startLocalServer } from "../../runtime/localServer";
+import { startLocalServer } from "../../local/server";
 import {
   clientRequest,
   FakeRuntime,
@@ -11,7 +11,7 @@ import {
   startTestServer,
   write,
   type TestServer,
-} from "./localServerHarness";
+} from "./harness";
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 

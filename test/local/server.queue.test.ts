@@ -10,7 +10,7 @@ import {
   startTestServer,
   write,
   type TestServer,
-} from "./localServerHarness";
+} from "./harness";
 
 /** Resolves with "pending" if `promise` has not settled within `ms`. */
 async function stillPending<T>(promise: Promise<T>, ms: number): Promise<T | "pending"> {

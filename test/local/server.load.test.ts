@@ -2,13 +2,7 @@
 import { expect } from "chai";
 import { createHandler } from "../../handler";
 import { LambdaRuntime } from "../../runtime";
-import {
-  clientRequest,
-  runRuntimeOn,
-  startTestServer,
-  type ClientResult,
-  type TestServer,
-} from "./localServerHarness";
+import { clientRequest, runRuntimeOn, startTestServer, type ClientResult, type TestServer } from "./harness";
 
 const EXPECTED_BODY = "1\n2\n3\nStreaming complete!\n";
 

@@ -5,7 +5,7 @@ import {
   MalformedProxyResponseError,
   parseProxyResult,
   rawHeaderList,
-} from "../../runtime/apiGatewayEmulation";
+} from "../../local/gateway/responseMapping";
 
 const json = (value: unknown): Buffer => Buffer.from(JSON.stringify(value));
 

@@ -4,9 +4,9 @@ import { once } from "node:events";
 import * as net from "node:net";
 import { networkInterfaces } from "node:os";
 import { LambdaRuntime, type StreamingLambdaHandler } from "../../runtime";
-import { MAX_PAYLOAD_BYTES } from "../../runtime/apiGatewayEmulation";
-import { startLocalServer } from "../../runtime/localServer";
-import { clientRequest, runRuntimeOn, sleep, startTestServer, type TestServer } from "./localServerHarness";
+import { MAX_PAYLOAD_BYTES } from "../../local/lambdaLimits";
+import { startLocalServer } from "../../local/server";
+import { clientRequest, runRuntimeOn, sleep, startTestServer, type TestServer } from "./harness";
 
 /** Echoes the event's size, so a test can tell what reached the function. */
 const sizeEcho: StreamingLambdaHandler = async (event, writer) => {
