@@ -1,2 +1,5 @@
 // Public API of the local server (`streaming-rest-api/local`): a development tool, never part of a function.
-export { startLocalServer, INVOKE_PATH, type LocalServer, type LocalServerOptions } from "./server";
+export { startLocalServer, LocalServerListenError, INVOKE_PATH, type LocalServer } from "./server";
+export type { LocalServerOptions } from "./settings";
+export { EVERY_PATH, type RouteMethod } from "./gateway/route";
+export type { FunctionErrorReport } from "./runtimeApi/invocation";

@@ -37,6 +37,8 @@ export const GatewayErrors = {
   timeout: { statusCode: 504, message: "Endpoint request timed out" },
   /** The request is larger than the function's payload limit. */
   tooLarge: { statusCode: 413, message: "Request Too Long" },
+  /** No resource and method match the request (API Gateway's misleading name for an unknown route). */
+  missingAuthenticationToken: { statusCode: 403, message: "Missing Authentication Token" },
   /** The local server is shutting down. */
   unavailable: { statusCode: 503, message: "Service Unavailable" },
 } as const satisfies Record<string, GatewayError>;

@@ -3,6 +3,7 @@ import { isUtf8 } from "node:buffer";
 import { randomUUID } from "node:crypto";
 import type { APIGatewayProxyEvent } from "aws-lambda";
 import { headerValue } from "../../runtime/restApiEvent";
+import { catchAll, type ResourceMatch } from "./route";
 
 /** The parts of an HTTP request an event is built from. A `node:http` `IncomingMessage` fits. */
 export interface IncomingRequestLike {
@@ -21,12 +22,10 @@ export interface IncomingRequestLike {
 /** How a request is mapped to an event. */
 export interface RestApiEventOptions {
   /**
-   * The API's resource. A path that matches it becomes an event with `resource` = this template; any other path
-   * becomes `/{proxy+}` (with `pathParameters.proxy`), or `/` for the root. Segments like `{id}` match one path
-   * segment and a last `{name+}` matches the rest; both fill `pathParameters`.
-   * @default "/stream"
+   * The resource the request resolved to, with its path parameters (see `resolveRoute`).
+   * @default `/` for the root path, `/{proxy+}` for any other (a catch-all API)
    */
-  route?: string;
+  match?: ResourceMatch;
   /** API Gateway stage name, in `requestContext.stage` and `requestContext.path`. @default "local" */
   stage?: string;
   /** `requestContext.requestId`. @default a random UUID */
@@ -34,17 +33,6 @@ export interface RestApiEventOptions {
   /** Time of the request, in `requestContext.requestTime` and `requestTimeEpoch`. @default now */
   now?: Date;
 }
-
-/** The resource a request path resolves to, and the path parameters it binds. */
-export interface ResourceMatch {
-  /** Resource template, e.g. `/stream`, `/items/{id}`, `/{proxy+}`. */
-  resource: string;
-  /** Bound path parameters (decoded), or `null` when the resource has none. */
-  pathParameters: Record<string, string> | null;
-}
-
-/** The resource template API Gateway's greedy catch-all uses. */
-export const PROXY_RESOURCE = "/{proxy+}";
 
 /**
  * Builds the REST API (payload format 1.0) proxy event API Gateway would send for this request, as a Lambda
@@ -71,7 +59,7 @@ export function buildRestApiEvent(
   const { headers, multiValueHeaders } = groupHeaders(request.rawHeaders);
   addForwardingHeaders(headers, multiValueHeaders, sourceIp, request.socket.localPort);
   const { single: queryStringParameters, multi: multiValueQueryStringParameters } = parseQuery(query);
-  const { resource, pathParameters } = matchResource(options.route ?? "/stream", path);
+  const { resource, pathParameters } = options.match ?? catchAll(path);
   const host = headerValue(headers, "host") ?? "localhost";
   const binary = isBinaryBody(headerValue(headers, "content-type"), body);
 
@@ -122,48 +110,6 @@ export function buildRestApiEvent(
     body: body.length === 0 ? null : body.toString(binary ? "base64" : "utf8"),
     isBase64Encoded: body.length > 0 && binary,
   };
-}
-
-/**
- * Resolves a request path against the configured route, as API Gateway resolves resources: the route itself
- * when it matches, else `/` for the root path, else the greedy `/{proxy+}` with the rest of the path in
- * `pathParameters.proxy`.
- * @param route Resource template, e.g. `/stream` or `/items/{id}`.
- * @param path The request path, without query string.
- */
-export function matchResource(route: string, path: string): ResourceMatch {
-  const bound = matchTemplate(route, path);
-  if (bound) return { resource: route, pathParameters: Object.keys(bound).length > 0 ? bound : null };
-  if (path === "/" || path === "") return { resource: "/", pathParameters: null };
-  return { resource: PROXY_RESOURCE, pathParameters: { proxy: decodeSegment(path.slice(1)) } };
-}
-
-function matchTemplate(template: string, path: string): Record<string, string> | undefined {
-  const want = template.split("/").filter((s) => s !== "");
-  const got = path.split("/").filter((s) => s !== "");
-  const bound: Record<string, string> = {};
-  for (const [i, segment] of want.entries()) {
-    const greedy = /^\{(.+)\+\}$/.exec(segment);
-    if (greedy?.[1] !== undefined && i === want.length - 1) {
-      if (got.length <= i) return undefined;
-      bound[greedy[1]] = decodeSegment(got.slice(i).join("/"));
-      return bound;
-    }
-    const actual = got[i];
-    if (actual === undefined) return undefined;
-    const param = /^\{(.+)\}$/.exec(segment);
-    if (param?.[1] !== undefined) bound[param[1]] = decodeSegment(actual);
-    else if (segment !== actual) return undefined;
-  }
-  return got.length === want.length ? bound : undefined;
-}
-
-function decodeSegment(text: string): string {
-  try {
-    return decodeURIComponent(text);
-  } catch {
-    return text;
-  }
 }
 
 /**

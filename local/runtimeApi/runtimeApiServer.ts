@@ -1,5 +1,4 @@
-// The Lambda Runtime API, served locally: a FIFO of invocations, the /next long-poll and the runtime's replies.
-import { randomBytes, randomUUID } from "node:crypto";
+// The Lambda Runtime API served locally: routes `/next`, `/response`, `/error` and `/init/error` to invocations.
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { InvalidResponseError, type StreamingLambdaStatusAndHeadersResponse } from "../../runtime/prelude";
 import {
@@ -12,60 +11,17 @@ import {
 import { PreludeParser } from "../gateway/preludeParser";
 import { PayloadTooLargeError, readBody, sendJson } from "../http";
 import { MAX_PAYLOAD_BYTES } from "../lambdaLimits";
+import { errorFromTrailers, errorReport, errorTypeHeader, truncatedReply } from "./functionErrors";
+import {
+  Invocation,
+  StreamInterruptedError,
+  type FunctionErrorReport,
+  type InvocationExtras,
+  type InvocationOutcome,
+} from "./invocation";
+import { InvocationQueue } from "./invocationQueue";
 
-/** An error the function (or Lambda on its behalf) reported, in Lambda's error shape. */
-export interface FunctionErrorReport {
-  /** e.g. `TypeError`, `Runtime.InitError`, `Function.ResponseSizeTooLarge`. */
-  errorType: string;
-  /** Human-readable message. */
-  errorMessage: string;
-  /** Stack frames, when the runtime sent them. */
-  stackTrace?: string[];
-}
-
-/** A streamed response stopped before its end. */
-export class StreamInterruptedError extends Error {
-  override name = "StreamInterruptedError";
-  /**
-   * @param reason Why: the function reported an error in the trailers, the runtime's connection closed, the
-   *   deadline passed, or the server is closing.
-   * @param message What happened, for the log.
-   * @param functionError The error from the trailers, for `function-error`.
-   */
-  constructor(
-    readonly reason: "function-error" | "runtime-disconnected" | "deadline" | "server-closed",
-    message: string,
-    readonly functionError?: FunctionErrorReport,
-  ) {
-    super(message);
-  }
-}
-
-/** How an invocation ended, as far as its caller can tell when the first answer arrives. */
-export type InvocationOutcome =
-  /** The runtime sent the whole response at once. */
-  | { readonly kind: "buffered"; readonly contentType: string | undefined; readonly body: Buffer }
-  /**
-   * The runtime is streaming. `body` yields the bytes after the prelude as they arrive and throws a
-   * {@link StreamInterruptedError} if the stream stops early. Iterate it to its end even when the client has
-   * gone (discarding the bytes): the invocation is over, and the next one can start, only when it ends.
-   * `signal` aborts when the invocation is cut (deadline, server closing), to stop waiting on a slow client.
-   */
-  | {
-      readonly kind: "streamed";
-      readonly contentType: string | undefined;
-      readonly prelude: StreamingLambdaStatusAndHeadersResponse | undefined;
-      readonly body: AsyncIterable<Buffer>;
-      readonly signal: AbortSignal;
-    }
-  /** The function failed before sending any response byte (`/error`, `/init/error`, an unusable response). */
-  | { readonly kind: "failed"; readonly error: FunctionErrorReport }
-  /** The deadline passed before any response byte arrived. */
-  | { readonly kind: "timedOut"; readonly timeoutMs: number }
-  /** The server closed before the invocation was answered. */
-  | { readonly kind: "cancelled" };
-
-/** An invocation handed to {@link LocalRuntimeApi.enqueue}. */
+/** An invocation handed to {@link LocalRuntimeApi.enqueue}, as its caller sees it. */
 export interface PendingInvocation {
   /** The Lambda request id the runtime sees (a random UUID). */
   readonly requestId: string;
@@ -81,48 +37,17 @@ export interface LocalRuntimeApiOptions {
   timeoutMs: number;
   /** Sent as `Lambda-Runtime-Invoked-Function-Arn`. */
   functionArn: string;
-  /** Where to report what a developer should know (init errors). */
+  /** Where to report what a developer should know (init errors, a queue nobody serves). */
   log: (line: string) => void;
-}
-
-/** Extra context for one invocation. */
-export interface InvocationExtras {
-  /** Sent as `Lambda-Runtime-Client-Context` (JSON text). */
-  clientContext?: string | undefined;
-}
-
-type InvocationState = "queued" | "dispatched" | "responding" | "done";
-
-class Invocation implements PendingInvocation {
-  readonly requestId = randomUUID();
-  readonly traceId = `Root=1-${Math.floor(Date.now() / 1000).toString(16)}-${randomBytes(12).toString("hex")}`;
-  readonly outcome: Promise<InvocationOutcome>;
-  readonly cut = new AbortController();
-  state: InvocationState = "queued";
-  /** The runtime's response or error request being read, destroyed when the invocation is cut. */
-  runtimeRequest: IncomingMessage | undefined;
-  timer: NodeJS.Timeout | undefined;
-  private settled = false;
-  private resolve!: (outcome: InvocationOutcome) => void;
-
-  constructor(
-    public event: Buffer,
-    readonly extras: InvocationExtras,
-    private readonly onCancel: (invocation: Invocation) => void,
-  ) {
-    this.outcome = new Promise((resolve) => (this.resolve = resolve));
-  }
-
-  /** Delivers the first answer; later calls are ignored. */
-  settle(outcome: InvocationOutcome): void {
-    if (this.settled) return;
-    this.settled = true;
-    this.resolve(outcome);
-  }
-
-  cancel(): void {
-    this.onCancel(this);
-  }
+  /**
+   * After this many ms with an invocation queued and no runtime polling `/next` (nor busy), say so in the log,
+   * once per invocation. @default 3000
+   */
+  noRuntimeWarningMs?: number;
+  /** `host:port` of this Runtime API, for that message. */
+  address?: () => string;
+  /** Called with the error of a `POST /init/error`, after the waiting invocations failed with it. */
+  onInitError?: ((error: FunctionErrorReport) => void) | undefined;
 }
 
 /** Runtime API error types, as Lambda names them. */
@@ -140,17 +65,26 @@ const INIT_ERROR_PATH = `${RUNTIME_API_PREFIX}/init/error`;
 const INVOCATION_PATH = new RegExp(`^${RUNTIME_API_PREFIX}/invocation/([^/]+)/(response|error)$`);
 
 /**
- * Serves the Lambda Runtime API (`/2018-06-01/runtime/...`) to any runtime, ours or AWS's, and queues the
- * invocations callers enqueue. One invocation runs at a time, like one Lambda instance: the next is handed to
- * a `GET /next` poller only when the previous one has ended (response complete, error reported, or cut).
+ * Serves the Lambda Runtime API (`/2018-06-01/runtime/...`) to any runtime, ours or AWS's, and runs the
+ * invocations callers enqueue, one at a time (see {@link InvocationQueue}).
  */
 export class LocalRuntimeApi {
-  private readonly queue: Invocation[] = [];
-  private readonly pollers: ServerResponse[] = [];
-  private inFlight: Invocation | undefined;
-  private closed = false;
+  readonly #options: LocalRuntimeApiOptions;
+  readonly #queue: InvocationQueue;
+  #closed = false;
 
-  constructor(private readonly options: LocalRuntimeApiOptions) {}
+  constructor(options: LocalRuntimeApiOptions) {
+    this.#options = options;
+    this.#queue = new InvocationQueue({
+      timeoutMs: options.timeoutMs,
+      answerNext: (poll, invocation, event) => this.#answerNext(poll, invocation, event),
+      onDeadline: (invocation) => this.#cut(invocation, "deadline"),
+      noRuntime: {
+        afterMs: options.noRuntimeWarningMs ?? 3000,
+        notify: (invocation) => this.#warnNoRuntime(invocation),
+      },
+    });
+  }
 
   /** Whether a request path belongs to the Runtime API (every path under its version prefix). */
   static owns(path: string): boolean {
@@ -163,15 +97,17 @@ export class LocalRuntimeApi {
    * @param extras Client context for the runtime.
    */
   enqueue(event: Buffer, extras: InvocationExtras = {}): PendingInvocation {
-    const invocation = new Invocation(event, extras, (i) => this.cancel(i));
-    if (this.closed) {
-      invocation.state = "done";
-      invocation.settle({ kind: "cancelled" });
-      return invocation;
-    }
-    this.queue.push(invocation);
-    this.dispatch();
-    return invocation;
+    const invocation = new Invocation(event, extras);
+    const pending: PendingInvocation = {
+      requestId: invocation.requestId,
+      outcome: invocation.outcome,
+      cancel: () => {
+        if (this.#queue.remove(invocation)) this.#end(invocation, { kind: "cancelled" });
+      },
+    };
+    if (this.#closed) this.#end(invocation, { kind: "cancelled" });
+    else this.#queue.enqueue(invocation);
+    return pending;
   }
 
   /**
@@ -181,24 +117,23 @@ export class LocalRuntimeApi {
   handle(request: IncomingMessage, response: ServerResponse): void {
     const path = (request.url ?? "/").split("?")[0] ?? "/";
     const method = request.method ?? "GET";
-    const invocationMatch = INVOCATION_PATH.exec(path);
     if (path === NEXT_PATH) {
-      if (method === "GET") return this.next(response);
-      return methodNotAllowed(response, method, path, "GET");
+      if (method !== "GET") return methodNotAllowed(response, method, path, "GET");
+      if (this.#closed) return answerClosing(response);
+      return this.#queue.addPoll(response);
     }
     if (path === INIT_ERROR_PATH) {
-      if (method === "POST") return void this.initError(request, response);
-      return methodNotAllowed(response, method, path, "POST");
-    }
-    if (invocationMatch) {
       if (method !== "POST") return methodNotAllowed(response, method, path, "POST");
-      const requestId = decodePathSegment(invocationMatch[1] ?? "");
-      const invocation = this.answerable(requestId, response);
+      return void this.#initError(request, response);
+    }
+    const reply = INVOCATION_PATH.exec(path);
+    if (reply) {
+      if (method !== "POST") return methodNotAllowed(response, method, path, "POST");
+      const invocation = this.#answerable(decodePathSegment(reply[1] ?? ""), response);
       if (!invocation) return;
-      invocation.state = "responding";
-      invocation.runtimeRequest = request;
-      if (invocationMatch[2] === "error") return void this.invocationError(invocation, request, response);
-      return void this.invocationResponse(invocation, request, response);
+      invocation.beginReply(request);
+      if (reply[2] === "error") return void this.#invocationError(invocation, request, response);
+      return void this.#invocationResponse(invocation, request, response);
     }
     sendJson(response, 404, {
       errorType: ApiError.notFound,
@@ -211,65 +146,43 @@ export class LocalRuntimeApi {
    * cancelled and the one in flight is cut.
    */
   close(): void {
-    if (this.closed) return;
-    this.closed = true;
-    for (const poller of this.pollers.splice(0)) answerClosing(poller);
-    for (const invocation of this.queue.splice(0)) {
-      invocation.state = "done";
-      invocation.settle({ kind: "cancelled" });
+    if (this.#closed) return;
+    this.#closed = true;
+    const { queued, polls } = this.#queue.drain();
+    for (const poll of polls) answerClosing(poll);
+    for (const invocation of queued) this.#end(invocation, { kind: "cancelled" });
+    const inFlight = this.#queue.inFlight;
+    if (inFlight) this.#cut(inFlight, "server-closed");
+  }
+
+  #answerNext(poll: ServerResponse, invocation: Invocation, event: Buffer): void {
+    const headers: Record<string, string> = {
+      [InvocationHeader.requestId]: invocation.requestId,
+      [InvocationHeader.deadlineMs]: String(Date.now() + this.#options.timeoutMs),
+      [InvocationHeader.invokedFunctionArn]: this.#options.functionArn,
+      [InvocationHeader.traceId]: invocation.traceId,
+      // AWS's Node client fails without it.
+      "Content-Type": "application/json",
+      "Content-Length": String(event.length),
+    };
+    if (invocation.extras.clientContext !== undefined) {
+      headers[InvocationHeader.clientContext] = invocation.extras.clientContext;
     }
-    if (this.inFlight) this.cutInvocation(this.inFlight, "server-closed");
+    poll.writeHead(200, headers);
+    poll.end(event);
   }
 
-  private next(response: ServerResponse): void {
-    if (this.closed) return answerClosing(response);
-    this.pollers.push(response);
-    response.once("close", () => {
-      const index = this.pollers.indexOf(response);
-      if (index !== -1) this.pollers.splice(index, 1);
-    });
-    this.dispatch();
-  }
-
-  /** Hands the oldest queued invocation to the oldest waiting poller, when none is in flight. */
-  private dispatch(): void {
-    while (!this.inFlight && this.queue.length > 0 && this.pollers.length > 0) {
-      const poller = this.pollers.shift() as ServerResponse;
-      if (poller.destroyed || poller.writableEnded) continue;
-      const invocation = this.queue.shift() as Invocation;
-      this.inFlight = invocation;
-      invocation.state = "dispatched";
-      const deadlineMs = Date.now() + this.options.timeoutMs;
-      invocation.timer = setTimeout(() => this.cutInvocation(invocation, "deadline"), this.options.timeoutMs);
-      const headers: Record<string, string> = {
-        [InvocationHeader.requestId]: invocation.requestId,
-        [InvocationHeader.deadlineMs]: String(deadlineMs),
-        [InvocationHeader.invokedFunctionArn]: this.options.functionArn,
-        [InvocationHeader.traceId]: invocation.traceId,
-        // AWS's Node client fails without it.
-        "Content-Type": "application/json",
-        "Content-Length": String(invocation.event.length),
-      };
-      if (invocation.extras.clientContext !== undefined) {
-        headers[InvocationHeader.clientContext] = invocation.extras.clientContext;
-      }
-      poller.writeHead(200, headers);
-      poller.end(invocation.event);
-      invocation.event = Buffer.alloc(0);
-    }
-  }
-
-  private cancel(invocation: Invocation): void {
-    if (invocation.state !== "queued") return;
-    const index = this.queue.indexOf(invocation);
-    if (index !== -1) this.queue.splice(index, 1);
-    invocation.state = "done";
-    invocation.settle({ kind: "cancelled" });
+  #warnNoRuntime(invocation: Invocation): void {
+    const address = this.#options.address?.() ?? "this server";
+    this.#options.log(
+      `invocation ${invocation.requestId} is waiting: no runtime is polling ${NEXT_PATH}. Start a Runtime API ` +
+        `client with AWS_LAMBDA_RUNTIME_API=${address} (the request waits until one asks, or its caller gives up).`,
+    );
   }
 
   /** The in-flight invocation with this id, if it may still be answered; otherwise replies with the error. */
-  private answerable(requestId: string, response: ServerResponse): Invocation | undefined {
-    const invocation = this.inFlight;
+  #answerable(requestId: string, response: ServerResponse): Invocation | undefined {
+    const invocation = this.#queue.inFlight;
     if (!invocation || invocation.requestId !== requestId) {
       sendJson(response, 400, {
         errorType: ApiError.invalidRequestId,
@@ -287,7 +200,7 @@ export class LocalRuntimeApi {
     return invocation;
   }
 
-  private async invocationResponse(
+  async #invocationResponse(
     invocation: Invocation,
     request: IncomingMessage,
     response: ServerResponse,
@@ -295,7 +208,7 @@ export class LocalRuntimeApi {
     const contentType = request.headers["content-type"];
     const hasPrelude = contentType?.toLowerCase().startsWith(HTTP_INTEGRATION_CONTENT_TYPE) ?? false;
     const streamed = request.headers[ResponseHeader.responseMode.toLowerCase()] === STREAMING_RESPONSE_MODE;
-    if (streamed || hasPrelude) return this.streamedResponse(invocation, request, response, hasPrelude);
+    if (streamed || hasPrelude) return this.#streamedResponse(invocation, request, response, hasPrelude);
     try {
       const body = await readBody(request, MAX_PAYLOAD_BYTES);
       invocation.settle({ kind: "buffered", contentType, body });
@@ -315,10 +228,10 @@ export class LocalRuntimeApi {
         invocation.settle({ kind: "failed", error: truncatedReply(error) });
       }
     }
-    this.finish(invocation);
+    this.#queue.finish(invocation);
   }
 
-  private async streamedResponse(
+  async #streamedResponse(
     invocation: Invocation,
     request: IncomingMessage,
     response: ServerResponse,
@@ -333,16 +246,15 @@ export class LocalRuntimeApi {
         for (;;) {
           const { value, done } = await chunks.next();
           if (done) {
-            const trailerError = errorFromTrailers(request.trailers);
             invocation.settle({
               kind: "failed",
-              error: trailerError ?? {
+              error: errorFromTrailers(request.trailers) ?? {
                 errorType: "Runtime.InvalidPrelude",
                 errorMessage: "The response ended before the prelude's 8-NUL delimiter.",
               },
             });
             sendJson(response, 202, { status: "OK" });
-            return this.finish(invocation);
+            return this.#queue.finish(invocation);
           }
           const parsed = parser.push(value);
           if (parsed) {
@@ -366,20 +278,20 @@ export class LocalRuntimeApi {
         }
         // A cut invocation is settled already; otherwise the runtime's connection broke mid-prelude.
         invocation.settle({ kind: "failed", error: truncatedReply(error) });
-        return this.finish(invocation);
+        return this.#queue.finish(invocation);
       }
     }
     invocation.settle({
       kind: "streamed",
       contentType: request.headers["content-type"],
       prelude,
-      body: this.relay(invocation, request, response, chunks, first),
-      signal: invocation.cut.signal,
+      body: this.#relay(invocation, request, response, chunks, first),
+      signal: invocation.cutSignal,
     });
   }
 
   /** Yields the streamed body and ends the invocation when it ends, reporting trailers and broken streams. */
-  private async *relay(
+  async *#relay(
     invocation: Invocation,
     request: IncomingMessage,
     response: ServerResponse,
@@ -412,11 +324,11 @@ export class LocalRuntimeApi {
       );
     } finally {
       if (!complete) request.destroy();
-      this.finish(invocation);
+      this.#queue.finish(invocation);
     }
   }
 
-  private async invocationError(
+  async #invocationError(
     invocation: Invocation,
     request: IncomingMessage,
     response: ServerResponse,
@@ -430,7 +342,7 @@ export class LocalRuntimeApi {
         invocation.settle({
           kind: "failed",
           error: {
-            errorType: headerText(request, ResponseHeader.errorType) ?? "Unknown",
+            errorType: errorTypeHeader(request) ?? "Unknown",
             errorMessage: `(error body over ${MAX_PAYLOAD_BYTES} bytes)`,
           },
         });
@@ -439,51 +351,44 @@ export class LocalRuntimeApi {
         invocation.settle({ kind: "failed", error: truncatedReply(error) });
       }
     }
-    this.finish(invocation);
+    this.#queue.finish(invocation);
   }
 
   /** Logs the error and fails every queued invocation with it: the runtime could not start. */
-  private async initError(request: IncomingMessage, response: ServerResponse): Promise<void> {
+  async #initError(request: IncomingMessage, response: ServerResponse): Promise<void> {
     let body: Buffer;
     try {
       body = await readBody(request, MAX_PAYLOAD_BYTES);
     } catch (error) {
-      if (error instanceof PayloadTooLargeError) {
-        refuseTooLarge(response, error);
-      }
+      if (error instanceof PayloadTooLargeError) refuseTooLarge(response, error);
       return;
     }
     const error = errorReport(request, body);
-    this.options.log(`init error: ${error.errorType}: ${error.errorMessage}`);
-    for (const invocation of this.queue.splice(0)) {
-      invocation.state = "done";
-      invocation.settle({ kind: "failed", error });
-    }
+    this.#options.log(`init error: ${error.errorType}: ${error.errorMessage}`);
+    for (const invocation of this.#queue.takeQueued()) this.#end(invocation, { kind: "failed", error });
     sendJson(response, 202, { status: "OK" });
+    this.#options.onInitError?.(error);
   }
 
   /** Ends an invocation early: before any answer it times out (or is cancelled); mid-stream, both sides are cut. */
-  private cutInvocation(invocation: Invocation, reason: "deadline" | "server-closed"): void {
-    if (invocation.state === "done") return;
-    invocation.settle(
-      reason === "deadline" ? { kind: "timedOut", timeoutMs: this.options.timeoutMs } : { kind: "cancelled" },
-    );
-    invocation.cut.abort();
-    const message =
+  #cut(invocation: Invocation, reason: "deadline" | "server-closed"): void {
+    const seconds = (this.#options.timeoutMs / 1000).toFixed(2);
+    invocation.cut(
       reason === "deadline"
-        ? `Task timed out after ${(this.options.timeoutMs / 1000).toFixed(2)} seconds.`
-        : "The local server closed.";
-    invocation.runtimeRequest?.destroy(new StreamInterruptedError(reason, message));
-    this.finish(invocation);
+        ? { kind: "timedOut", timeoutMs: this.#options.timeoutMs }
+        : { kind: "cancelled" },
+      new StreamInterruptedError(
+        reason,
+        reason === "deadline" ? `Task timed out after ${seconds} seconds.` : "The local server closed.",
+      ),
+    );
+    this.#queue.finish(invocation);
   }
 
-  /** Frees the in-flight slot and dispatches the next invocation. */
-  private finish(invocation: Invocation): void {
-    if (invocation.state === "done") return;
-    invocation.state = "done";
-    clearTimeout(invocation.timer);
-    if (this.inFlight === invocation) this.inFlight = undefined;
-    this.dispatch();
+  /** Ends an invocation that never ran. */
+  #end(invocation: Invocation, outcome: InvocationOutcome): void {
+    invocation.end();
+    invocation.settle(outcome);
   }
 }
 
@@ -512,64 +417,11 @@ function answerClosing(response: ServerResponse): void {
   );
 }
 
-/** The error an invocation fails with when the runtime's connection breaks before its reply is complete. */
-function truncatedReply(cause: unknown): FunctionErrorReport {
-  return {
-    errorType: "Runtime.TruncatedReply",
-    errorMessage: `The runtime's connection closed before its reply was complete (${(cause as Error).message}).`,
-  };
-}
-
 function decodePathSegment(segment: string): string {
   try {
     return decodeURIComponent(segment);
   } catch {
     return segment;
-  }
-}
-
-function headerText(request: IncomingMessage, name: string): string | undefined {
-  const value = request.headers[name.toLowerCase()];
-  return Array.isArray(value) ? value[0] : value;
-}
-
-/** Reads an `/error` or `/init/error` body: Lambda's error JSON, with the type header taking precedence. */
-function errorReport(request: IncomingMessage, body: Buffer): FunctionErrorReport {
-  const typeHeader = headerText(request, ResponseHeader.errorType);
-  const parsed = parseErrorJson(body.toString("utf8"));
-  return {
-    errorType: typeHeader ?? parsed?.errorType ?? "Unknown",
-    errorMessage: parsed?.errorMessage ?? body.toString("utf8"),
-    ...(parsed?.stackTrace ? { stackTrace: parsed.stackTrace } : {}),
-  };
-}
-
-/** The error a streamed response's trailers report, if any (the body trailer is base64 JSON). */
-function errorFromTrailers(trailers: NodeJS.Dict<string>): FunctionErrorReport | undefined {
-  const errorType = trailers[ResponseHeader.errorType.toLowerCase()];
-  const encoded = trailers[ResponseHeader.errorBody.toLowerCase()];
-  if (errorType === undefined && encoded === undefined) return undefined;
-  const text = encoded === undefined ? "" : Buffer.from(encoded, "base64").toString("utf8");
-  const parsed = parseErrorJson(text);
-  return {
-    errorType: errorType ?? parsed?.errorType ?? "Unknown",
-    errorMessage: parsed?.errorMessage ?? text,
-    ...(parsed?.stackTrace ? { stackTrace: parsed.stackTrace } : {}),
-  };
-}
-
-function parseErrorJson(text: string): Partial<FunctionErrorReport> | undefined {
-  try {
-    const value: unknown = JSON.parse(text);
-    if (typeof value !== "object" || value === null) return undefined;
-    const { errorType, errorMessage, stackTrace } = value as Record<string, unknown>;
-    return {
-      ...(typeof errorType === "string" ? { errorType } : {}),
-      ...(typeof errorMessage === "string" ? { errorMessage } : {}),
-      ...(Array.isArray(stackTrace) ? { stackTrace: stackTrace.map(String) } : {}),
-    };
-  } catch {
-    return undefined;
   }
 }
 

@@ -15,18 +15,42 @@ export interface TestServer {
   logs: string[];
   host: string;
   port: number;
+  /** Resolves with the first log line (already written or still to come) that matches `pattern`. */
+  logged(pattern: RegExp): Promise<string>;
 }
 
-export async function startTestServer(options: LocalServerOptions = {}): Promise<TestServer> {
+/**
+ * Starts a local server with its log captured: on a free loopback port, unless `fromEnvironment` leaves host
+ * and port to the `LOCAL_LAMBDA_*` variables.
+ */
+export async function startTestServer(
+  options: LocalServerOptions = {},
+  { fromEnvironment = false } = {},
+): Promise<TestServer> {
   const logs: string[] = [];
+  const watchers = new Set<(line: string) => void>();
   const server = await startLocalServer({
-    port: 0,
-    host: "127.0.0.1",
-    log: (line) => logs.push(line),
+    ...(fromEnvironment ? {} : { port: 0, host: "127.0.0.1" }),
+    log: (line) => {
+      logs.push(line);
+      for (const watcher of [...watchers]) watcher(line);
+    },
     ...options,
   });
   const [host, port] = server.runtimeApi.split(":");
-  return { server, logs, host: host as string, port: Number(port) };
+  const logged = (pattern: RegExp): Promise<string> => {
+    const found = logs.find((line) => pattern.test(line));
+    if (found !== undefined) return Promise.resolve(found);
+    return new Promise((resolve) => {
+      const watcher = (line: string): void => {
+        if (!pattern.test(line)) return;
+        watchers.delete(watcher);
+        resolve(line);
+      };
+      watchers.add(watcher);
+    });
+  };
+  return { server, logs, host: host as string, port: Number(port), logged };
 }
 
 /**

@@ -1,11 +1,7 @@
 // REST API payload 1.0 events as the local server builds them: from a request, with resources matched.
 import { expect } from "chai";
-import {
-  buildRestApiEvent,
-  isBinaryBody,
-  matchResource,
-  type IncomingRequestLike,
-} from "../../local/gateway/restApiEvent";
+import { buildRestApiEvent, isBinaryBody, type IncomingRequestLike } from "../../local/gateway/restApiEvent";
+import { EVERY_PATH, resolveRoute, routeProblem, type LocalRoute } from "../../local/gateway/route";
 import { parseRestApiEvent } from "../../runtime/restApiEvent";
 
 function fakeRequest(overrides: Partial<IncomingRequestLike> = {}): IncomingRequestLike {
@@ -23,7 +19,8 @@ describe("buildRestApiEvent", () => {
   const now = new Date(Date.UTC(2025, 3, 9, 12, 34, 56, 789));
 
   it("builds the payload 1.0 event for a request on the route", () => {
-    const event = buildRestApiEvent(fakeRequest(), Buffer.alloc(0), { requestId: "req-1", now });
+    const match = resolveRoute({ path: "/stream", method: "ANY" }, "GET", "/stream");
+    const event = buildRestApiEvent(fakeRequest(), Buffer.alloc(0), { match, requestId: "req-1", now });
     expect(event.resource).to.equal("/stream");
     expect(event.path).to.equal("/stream");
     expect(event.httpMethod).to.equal("GET");
@@ -105,7 +102,7 @@ describe("buildRestApiEvent", () => {
     expect(Buffer.from(image.body as string, "base64").equals(bytes)).to.equal(true);
   });
 
-  it("uses /{proxy+} for other paths and / for the root", () => {
+  it("without a resolved route, uses /{proxy+} for paths and / for the root (a catch-all API)", () => {
     const other = buildRestApiEvent(fakeRequest({ url: "/api/v1/items?x=1" }), Buffer.alloc(0));
     expect(other.resource).to.equal("/{proxy+}");
     expect(other.path).to.equal("/api/v1/items");
@@ -116,9 +113,10 @@ describe("buildRestApiEvent", () => {
     expect(root.pathParameters).to.equal(null);
   });
 
-  it("honours the route and stage options", () => {
+  it("honours the resolved route and the stage", () => {
+    const match = resolveRoute({ path: "/items/{id}", method: "ANY" }, "GET", "/items/42");
     const event = buildRestApiEvent(fakeRequest({ url: "/items/42" }), Buffer.alloc(0), {
-      route: "/items/{id}",
+      match,
       stage: "dev",
     });
     expect(event.resource).to.equal("/items/{id}");
@@ -128,28 +126,68 @@ describe("buildRestApiEvent", () => {
   });
 });
 
-describe("matchResource", () => {
-  it("matches literal routes exactly, segment by segment", () => {
-    expect(matchResource("/stream", "/stream")).to.deep.equal({ resource: "/stream", pathParameters: null });
-    expect(matchResource("/stream", "/stream/")).to.deep.equal({ resource: "/stream", pathParameters: null });
-    expect(matchResource("/stream", "/streams").resource).to.equal("/{proxy+}");
-    expect(matchResource("/stream", "/stream/more").resource).to.equal("/{proxy+}");
+describe("resolveRoute", () => {
+  const route = (path: string, method: LocalRoute["method"] = "ANY"): LocalRoute => ({ path, method });
+
+  it("matches a literal route exactly, segment by segment; any other path has no route", () => {
+    expect(resolveRoute(route("/stream"), "GET", "/stream")).to.deep.equal({
+      resource: "/stream",
+      pathParameters: null,
+    });
+    expect(resolveRoute(route("/stream"), "GET", "/stream/")).to.deep.equal({
+      resource: "/stream",
+      pathParameters: null,
+    });
+    for (const other of ["/streams", "/stream/more", "/", "/does/not/exist"]) {
+      expect(resolveRoute(route("/stream"), "GET", other), other).to.equal(undefined);
+    }
   });
 
   it("binds {name} to one segment and a last {name+} to the rest, decoded", () => {
-    expect(matchResource("/users/{id}/files/{path+}", "/users/7/files/a/b%20c.txt")).to.deep.equal({
+    expect(
+      resolveRoute(route("/users/{id}/files/{path+}"), "GET", "/users/7/files/a/b%20c.txt"),
+    ).to.deep.equal({
       resource: "/users/{id}/files/{path+}",
       pathParameters: { id: "7", path: "a/b c.txt" },
     });
-    expect(matchResource("/users/{id}", "/users").resource).to.equal("/{proxy+}");
-    expect(matchResource("/files/{path+}", "/files").resource).to.equal("/{proxy+}");
+    expect(resolveRoute(route("/users/{id}"), "GET", "/users")).to.equal(undefined);
+    expect(resolveRoute(route("/files/{path+}"), "GET", "/files")).to.equal(undefined);
+    expect(resolveRoute(route("/{proxy+}"), "GET", "/")).to.equal(undefined);
   });
 
   it("keeps a malformed percent-escape as is rather than throwing", () => {
-    expect(matchResource("/stream", "/bad%zz")).to.deep.equal({
+    expect(resolveRoute(route("/{proxy+}"), "GET", "/bad%zz")).to.deep.equal({
       resource: "/{proxy+}",
       pathParameters: { proxy: "bad%zz" },
     });
+  });
+
+  it("matches the route's method, every API Gateway method for ANY, and never a method API Gateway lacks", () => {
+    expect(resolveRoute(route("/stream", "GET"), "GET", "/stream")).to.not.equal(undefined);
+    expect(resolveRoute(route("/stream", "GET"), "POST", "/stream")).to.equal(undefined);
+    expect(resolveRoute(route("/stream", "GET"), "HEAD", "/stream")).to.equal(undefined);
+    for (const method of ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"]) {
+      expect(resolveRoute(route("/stream"), method, "/stream"), method).to.not.equal(undefined);
+    }
+    expect(resolveRoute(route("/stream"), "PROPFIND", "/stream")).to.equal(undefined);
+  });
+
+  it("routes every path with *: / for the root, /{proxy+} for the rest", () => {
+    expect(resolveRoute(route(EVERY_PATH), "DELETE", "/")).to.deep.equal({
+      resource: "/",
+      pathParameters: null,
+    });
+    expect(resolveRoute(route(EVERY_PATH), "GET", "/a/b")).to.deep.equal({
+      resource: "/{proxy+}",
+      pathParameters: { proxy: "a/b" },
+    });
+  });
+
+  it("refuses routes API Gateway could not have, saying why", () => {
+    expect(routeProblem("stream")).to.match(/must start with "\/"/);
+    expect(routeProblem("/{proxy+}/more")).to.match(/greedy/);
+    expect(routeProblem("/items/{id}")).to.equal(undefined);
+    expect(routeProblem(EVERY_PATH)).to.equal(undefined);
   });
 });
 

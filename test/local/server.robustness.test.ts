@@ -113,6 +113,11 @@ describe("local server robustness (issue 5, section 3)", () => {
     const malformed: Array<[string, string, RegExp]> = [
       ["a request line that is not HTTP", "GARBAGE\r\n\r\n", /^HTTP\/1\.1 400 /],
       [
+        "an unknown HTTP method",
+        "FETCH /stream HTTP/1.1\r\nHost: x\r\n\r\n",
+        /^HTTP\/1\.1 400 Bad Request\r\n[^]*\r\n\r\n\{"message":"Bad Request: unknown HTTP method"\}$/,
+      ],
+      [
         "a header line without a colon",
         "GET /stream HTTP/1.1\r\nHost: x\r\nno colon here\r\n\r\n",
         /^HTTP\/1\.1 400 /,

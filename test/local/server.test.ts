@@ -1,7 +1,7 @@
 // The local server end to end: clients on /invoke and emulated routes, a fake runtime on the Runtime API.
 import { expect } from "chai";
 import { request } from "node:http";
-import { startLocalServer } from "../../local/server";
+import { LocalServerListenError, startLocalServer } from "../../local/server";
 import {
   clientRequest,
   FakeRuntime,
@@ -38,7 +38,13 @@ describe("local server", () => {
   describe("configuration", () => {
     const saved = { ...process.env };
     afterEach(() => {
-      for (const name of ["LOCAL_LAMBDA_HOST", "LOCAL_LAMBDA_PORT", "LOCAL_LAMBDA_TIMEOUT_MS"]) {
+      for (const name of [
+        "LOCAL_LAMBDA_HOST",
+        "LOCAL_LAMBDA_PORT",
+        "LOCAL_LAMBDA_TIMEOUT_MS",
+        "LOCAL_LAMBDA_ROUTE",
+        "LOCAL_LAMBDA_METHOD",
+      ]) {
         if (saved[name] === undefined) delete process.env[name];
         else process.env[name] = saved[name];
       }
@@ -48,23 +54,36 @@ describe("local server", () => {
       process.env.LOCAL_LAMBDA_HOST = "127.0.0.1";
       process.env.LOCAL_LAMBDA_PORT = "0";
       process.env.LOCAL_LAMBDA_TIMEOUT_MS = "1234";
-      const logs: string[] = [];
-      const server = await startLocalServer({ log: (line) => logs.push(line) });
-      const [host, port] = server.runtimeApi.split(":");
-      const fromEnv: TestServer = { server, logs, host: host as string, port: Number(port) };
+      const fromEnv = await startTestServer({}, { fromEnvironment: true });
+      const { server } = fromEnv;
       const envRuntime = new FakeRuntime(fromEnv);
       try {
-        expect(host).to.equal("127.0.0.1");
-        expect(Number(port)).to.be.greaterThan(0);
+        expect(fromEnv.host).to.equal("127.0.0.1");
+        expect(fromEnv.port).to.be.greaterThan(0);
+        const sent = Date.now();
         const client = clientRequest(fromEnv, { method: "POST", path: "/invoke", body: "{}" });
         const invocation = await envRuntime.next();
-        const remaining = Number(invocation.headers["lambda-runtime-deadline-ms"]) - Date.now();
-        expect(remaining).to.be.within(1100, 1234);
+        const received = Date.now();
+        // Dispatched between sending and receiving, with the configured 1234 ms (the default is 60 s).
+        const deadline = Number(invocation.headers["lambda-runtime-deadline-ms"]);
+        expect(deadline).to.be.within(sent + 1234, received + 1234);
         await envRuntime.post(`/2018-06-01/runtime/invocation/${invocation.requestId}/response`, "{}");
         await client;
       } finally {
         envRuntime.close();
         await server.close();
+      }
+    });
+
+    it("reads LOCAL_LAMBDA_ROUTE and LOCAL_LAMBDA_METHOD", async () => {
+      process.env.LOCAL_LAMBDA_ROUTE = "/items/{id}";
+      process.env.LOCAL_LAMBDA_METHOD = "post";
+      const server = await startTestServer();
+      try {
+        expect(server.server.route).to.equal("POST /items/{id}");
+        expect((await clientRequest(server, { method: "GET", path: "/items/1" })).status).to.equal(403);
+      } finally {
+        await server.server.close();
       }
     });
 
@@ -78,6 +97,14 @@ describe("local server", () => {
       expect((error as Error).message).to.include("port must be an integer from 0 to 65535");
       await startLocalServer({ port: 0, route: "stream" }).catch((e: unknown) => (error = e));
       expect((error as Error).message).to.include('route must start with "/"');
+      process.env.LOCAL_LAMBDA_PORT = "0";
+      process.env.LOCAL_LAMBDA_METHOD = "FETCH";
+      await startLocalServer({ log: () => undefined }).catch((e: unknown) => (error = e));
+      expect((error as Error).message).to.match(/^LOCAL_LAMBDA_METHOD must be one of ANY, GET, POST/);
+      delete process.env.LOCAL_LAMBDA_METHOD;
+      process.env.LOCAL_LAMBDA_ROUTE = "/{proxy+}/x";
+      await startLocalServer({ log: () => undefined }).catch((e: unknown) => (error = e));
+      expect((error as Error).message).to.match(/^LOCAL_LAMBDA_ROUTE may have a greedy/);
     });
 
     it("says which address is taken when the port is in use", async () => {
@@ -85,8 +112,12 @@ describe("local server", () => {
       await startLocalServer({ host: "127.0.0.1", port: t.port, log: () => undefined }).catch(
         (e: unknown) => (error = e),
       );
-      expect((error as Error).message).to.include(`127.0.0.1:${t.port}`);
-      expect((error as Error).message).to.include("LOCAL_LAMBDA_PORT");
+      expect(error).to.be.instanceOf(LocalServerListenError);
+      expect((error as LocalServerListenError).code).to.equal("EADDRINUSE");
+      expect((error as Error).message).to.equal(
+        `the local server cannot listen on 127.0.0.1:${t.port} (another process uses that port). ` +
+          "Set LOCAL_LAMBDA_PORT (or LOCAL_LAMBDA_HOST) to a free address.",
+      );
     });
   });
 
@@ -213,7 +244,62 @@ describe("local server", () => {
       expect((await client).status).to.equal(204);
     });
 
-    it("maps other paths to /{proxy+} and sends a binary body base64-encoded", async () => {
+    it("answers paths and methods outside the route as API Gateway does (403), never invoking the function", async () => {
+      for (const [method, path] of [
+        ["GET", "/does/not/exist"],
+        ["GET", "/"],
+        ["POST", "/streams"],
+        ["PROPFIND", "/stream"],
+      ] as const) {
+        const result = await clientRequest(t, { method, path });
+        expect(result.status, `${method} ${path}`).to.equal(403);
+        expect(result.headers["x-amzn-errortype"]).to.equal("MissingAuthenticationTokenException");
+        expect(JSON.parse(result.body.toString())).to.deep.equal({ message: "Missing Authentication Token" });
+      }
+      expect(await t.logged(/GET \/does\/not\/exist -> 403 .*ANY \/stream.*LOCAL_LAMBDA_ROUTE/)).to.be.a(
+        "string",
+      );
+      // Nothing was queued: the next request on the route is the first invocation.
+      const client = clientRequest(t, { method: "DELETE", path: "/stream" });
+      const invocation = await runtime.next();
+      expect(JSON.parse(invocation.event.toString())).to.include({
+        httpMethod: "DELETE",
+        resource: "/stream",
+      });
+      await runtime.post(
+        `/2018-06-01/runtime/invocation/${invocation.requestId}/response`,
+        '{"statusCode":200}',
+      );
+      expect((await client).status).to.equal(200);
+    });
+
+    it("routes only the route's method when it has one", async () => {
+      const server = await startTestServer({ route: "/items/{id}", method: "GET" });
+      const fake = new FakeRuntime(server);
+      try {
+        expect((await clientRequest(server, { method: "POST", path: "/items/7" })).status).to.equal(403);
+        const client = clientRequest(server, { path: "/items/7" });
+        const invocation = await fake.next();
+        expect(JSON.parse(invocation.event.toString())).to.deep.include({
+          resource: "/items/{id}",
+          pathParameters: { id: "7" },
+        });
+        await fake.post(
+          `/2018-06-01/runtime/invocation/${invocation.requestId}/response`,
+          '{"statusCode":200}',
+        );
+        expect((await client).status).to.equal(200);
+      } finally {
+        fake.close();
+        await server.server.close();
+      }
+    });
+
+    it('with route "*", maps every path to / or /{proxy+} and sends a binary body base64-encoded', async () => {
+      runtime.close();
+      await t.server.close();
+      t = await startTestServer({ route: "*" });
+      runtime = new FakeRuntime(t);
       const binary = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x00, 0xff, 0x10]);
       const client = clientRequest(t, {
         method: "PUT",
@@ -425,6 +511,28 @@ describe("local server", () => {
       expect(reply.status).to.equal(400);
       expect(JSON.parse(reply.body).errorType).to.equal("InvalidPrelude");
       expect((await client).status).to.equal(502);
+    });
+  });
+
+  describe("with no runtime polling (npm run emulator before a client starts)", () => {
+    it("says in the log that a request waits for a runtime, naming the address to give one", async () => {
+      const server = await startTestServer({ noRuntimeWarningMs: 50 });
+      const fake = new FakeRuntime(server);
+      try {
+        const client = clientRequest(server, { path: "/stream" });
+        const line = await server.logged(/is waiting: no runtime is polling/);
+        expect(line).to.include(`AWS_LAMBDA_RUNTIME_API=${server.server.runtimeApi}`);
+        // A runtime that starts later serves the request.
+        const invocation = await fake.next();
+        await fake.post(
+          `/2018-06-01/runtime/invocation/${invocation.requestId}/response`,
+          '{"statusCode":200}',
+        );
+        expect((await client).status).to.equal(200);
+      } finally {
+        fake.close();
+        await server.server.close();
+      }
     });
   });
 

@@ -55,6 +55,8 @@ describe("local server with the project's runtime", () => {
   });
 
   it("maps a buffered handler's proxy result and an early throw like API Gateway", async () => {
+    await t.server.close();
+    t = await startTestServer({ route: "/{proxy+}" });
     serve(
       buffered(async (event: unknown) => {
         const { path } = event as { path: string };
