@@ -33,14 +33,19 @@ const DEFAULT_RETRY: RetryPolicy = { attempts: 6, initialDelayMs: 20 };
 /** Speaks the Lambda Runtime API over one keep-alive connection. */
 export class RuntimeApiClient {
   readonly #connection: RuntimeApiConnection;
+  readonly #retry: RetryPolicy;
   #closed = false;
 
+  /**
+   * @param address `host:port`, the value of `AWS_LAMBDA_RUNTIME_API`.
+   * @param retry How `/next` retries a connection that fails. @default 6 attempts, from 20 ms, doubling
+   */
   constructor(
-    /** `host:port`, the value of `AWS_LAMBDA_RUNTIME_API`. */
     readonly address: string,
-    private readonly retry: RetryPolicy = DEFAULT_RETRY,
+    retry: RetryPolicy = DEFAULT_RETRY,
   ) {
     this.#connection = new RuntimeApiConnection(address);
+    this.#retry = retry;
   }
 
   /**
@@ -49,14 +54,14 @@ export class RuntimeApiClient {
    */
   async nextInvocation(): Promise<Invocation> {
     const request = nextInvocationRequest();
-    let delay = this.retry.initialDelayMs;
+    let delay = this.#retry.initialDelayMs;
     for (let attempt = 1; ; attempt++) {
       let response: RuntimeApiResponse;
       try {
         response = await this.#connection.send(request);
       } catch (error) {
         if (this.#closed) throw error;
-        if (attempt >= this.retry.attempts) {
+        if (attempt >= this.#retry.attempts) {
           throw new RuntimeApiError(
             `${request.path} failed ${attempt} times in a row; last: ${(error as Error).message}`,
             request.path,

@@ -44,15 +44,16 @@ export class LambdaRuntime {
   #active: ActiveInvocation | undefined;
   #crashing = false;
 
+  readonly #options: LambdaRuntimeOptions;
+
   /**
    * @param handler a streaming handler (function or object with `handle`), or `buffered(fn)`.
+   * @param options Where the Runtime API is, and how to log and fail; see {@link LambdaRuntimeOptions}.
    * @throws TypeError naming the argument when `handler` is none of those.
    */
-  constructor(
-    handler: AnyLambdaHandler,
-    private readonly options: LambdaRuntimeOptions = {},
-  ) {
+  constructor(handler: AnyLambdaHandler, options: LambdaRuntimeOptions = {}) {
     this.#handler = resolveHandler(handler, "handler");
+    this.#options = options;
   }
 
   /**
@@ -60,12 +61,12 @@ export class LambdaRuntime {
    * (`LOCAL_LAMBDA_HOST`, `LOCAL_LAMBDA_PORT`; default 127.0.0.1:7000) and serves its invocations.
    */
   async run(): Promise<void> {
-    const env = this.options.env ?? process.env;
-    let runtimeApi = this.options.runtimeApi ?? env.AWS_LAMBDA_RUNTIME_API;
+    const env = this.#options.env ?? process.env;
+    let runtimeApi = this.#options.runtimeApi ?? env.AWS_LAMBDA_RUNTIME_API;
     let closeLocalServer: (() => Promise<void>) | undefined;
     if (!runtimeApi) {
       try {
-        const start = this.options.startLocalServer ?? (await importLocalServer());
+        const start = this.#options.startLocalServer ?? (await importLocalServer());
         const server = await start();
         runtimeApi = server.runtimeApi;
         closeLocalServer = () => server.close();
@@ -85,7 +86,7 @@ export class LambdaRuntime {
         client,
         handler: this.#handler,
         identity: functionIdentity(env),
-        log: this.options.log ?? console,
+        log: this.#options.log ?? console,
         setTraceId,
         shouldContinue: () => !this.#stopping,
         onIdle: (idle) => (this.#idle = idle),
@@ -116,7 +117,7 @@ export class LambdaRuntime {
     if (this.#crashing) return;
     this.#crashing = true;
     this.#stopping = true;
-    const log = this.options.log ?? console;
+    const log = this.#options.log ?? console;
     const payload = toErrorPayload(error);
     log.error(
       `[runtime] uncaught error, the process will exit: ${payload.errorType}: ${payload.errorMessage}`,
@@ -135,8 +136,8 @@ export class LambdaRuntime {
   }
 
   #fatal(error: Error): void {
-    if (this.options.onFatalError) return this.options.onFatalError(error);
-    (this.options.log ?? console).error(`[runtime] fatal: ${error.message}`);
+    if (this.#options.onFatalError) return this.#options.onFatalError(error);
+    (this.#options.log ?? console).error(`[runtime] fatal: ${error.message}`);
     process.exit(1);
   }
 }

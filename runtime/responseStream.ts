@@ -35,7 +35,12 @@ export class ResponseStream implements LambdaResponseStreamWriter {
   #request: StreamingRequest | undefined;
   #answer: Promise<RuntimeApiResponse> | undefined;
 
-  constructor(private readonly open: OpenStream) {}
+  readonly #open: OpenStream;
+
+  /** @param open Opens the streamed request, with the content type its first byte calls for. */
+  constructor(open: OpenStream) {
+    this.#open = open;
+  }
 
   /** Whether any byte has been handed to the Runtime API connection. */
   get started(): boolean {
@@ -155,7 +160,7 @@ export class ResponseStream implements LambdaResponseStreamWriter {
   }
 
   #requestFor(contentType: string): StreamingRequest {
-    this.#request ??= this.open(contentType);
+    this.#request ??= this.#open(contentType);
     return this.#request;
   }
 

@@ -11,26 +11,32 @@ import {
  * result; the result's `rest` is the first part of the body.
  */
 export class PreludeParser {
-  private buffered: Buffer = Buffer.alloc(0);
+  #buffered: Buffer = Buffer.alloc(0);
+  readonly #maxBytes: number;
 
-  /** Upper bound on a prelude's size, so a body without a delimiter cannot grow memory without end. */
-  constructor(private readonly maxBytes = 1024 * 1024) {}
+  /**
+   * @param maxBytes Upper bound on a prelude's size, so a body without a delimiter cannot grow memory without
+   *   end. @default 1 MiB
+   */
+  constructor(maxBytes = 1024 * 1024) {
+    this.#maxBytes = maxBytes;
+  }
 
   /**
    * Adds a chunk. Returns `undefined` while the delimiter has not arrived yet, then the parsed prelude and
    * whatever followed the delimiter. Throws {@link InvalidResponseError} for malformed or oversized preludes.
    */
   push(chunk: Buffer): { prelude: StreamingLambdaStatusAndHeadersResponse; rest: Buffer } | undefined {
-    this.buffered = this.buffered.length === 0 ? chunk : Buffer.concat([this.buffered, chunk]);
-    const end = this.buffered.indexOf(PRELUDE_DELIMITER);
+    this.#buffered = this.#buffered.length === 0 ? chunk : Buffer.concat([this.#buffered, chunk]);
+    const end = this.#buffered.indexOf(PRELUDE_DELIMITER);
     if (end === -1) {
-      if (this.buffered.length > this.maxBytes) {
-        throw new InvalidResponseError(`no prelude delimiter within the first ${this.maxBytes} bytes.`);
+      if (this.#buffered.length > this.#maxBytes) {
+        throw new InvalidResponseError(`no prelude delimiter within the first ${this.#maxBytes} bytes.`);
       }
       return undefined;
     }
-    const prelude = parsePreludeJson(this.buffered.subarray(0, end));
-    return { prelude, rest: this.buffered.subarray(end + PRELUDE_DELIMITER.length) };
+    const prelude = parsePreludeJson(this.#buffered.subarray(0, end));
+    return { prelude, rest: this.#buffered.subarray(end + PRELUDE_DELIMITER.length) };
   }
 }
 

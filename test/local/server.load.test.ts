@@ -30,7 +30,7 @@ function expectFullResponse(result: ClientResult, index: number): void {
   expect(result.body.toString(), label).to.equal(EXPECTED_BODY);
 }
 
-describe("local server under load, with the example handler (issue 5, section 3)", function () {
+describe("local server under load, with the example handler", function () {
   this.timeout(60_000);
   let t: TestServer;
   let runtime: LambdaRuntime;

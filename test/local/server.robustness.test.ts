@@ -51,7 +51,7 @@ async function rawClient(port: number, parts: string[], gapMs = 0, waitMs = 2000
   return { text, closedAfterMs };
 }
 
-describe("local server robustness (issue 5, section 3)", () => {
+describe("local server robustness", () => {
   let t: TestServer | undefined;
   let runtime: LambdaRuntime | undefined;
   let running: Promise<void> | undefined;
