@@ -6,16 +6,19 @@
 // that passed in 1970, so the handler works several timer turns); the process is SIGSTOPped between
 // invocations; concurrent invokes start more processes from the same unzipped bootstrap.
 import { expect } from "chai";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { spawn } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
-import { createFunction, type InvokeResult, type Lambda } from "@vercel/fun";
+import type { InvokeResult } from "@vercel/fun";
 import { findOrFetchNode24 } from "../../bench/node24";
 import { buildBundle } from "../../components/bundle";
 import { expectedResult, type BatchEvent, type BatchResult } from "./fixtures/bufferedBatchHandler";
+import type { FunHostRequest, FunHostResults } from "./helpers/funHost";
 import { UUID } from "./helpers/httpAssertions";
 
 const HANDLER_MODULE = path.resolve(__dirname, "fixtures/bufferedBatchHandler.ts");
+const FUN_HOST = path.resolve(__dirname, "helpers/funHost.ts");
 
 /** Invocations sent one after another (one runtime process, reused). */
 const SEQUENTIAL = 40;
@@ -31,37 +34,53 @@ function batch(first: number, count: number, failEvery: number): BatchEvent[] {
   });
 }
 
+/** Runs the events under fun in a child process; resolves with the answers and everything its runtimes logged. */
+async function runUnderFun(
+  request: FunHostRequest,
+  dir: string,
+): Promise<FunHostResults & { output: string }> {
+  const requestPath = path.join(dir, "request.json");
+  const resultsPath = path.join(dir, "results.json");
+  writeFileSync(requestPath, JSON.stringify(request));
+  const child = spawn(
+    process.execPath,
+    ["-r", "ts-node/register/transpile-only", FUN_HOST, requestPath, resultsPath],
+    {
+      stdio: ["ignore", "pipe", "pipe"],
+    },
+  );
+  let output = "";
+  child.stdout.on("data", (data: Buffer) => (output += data.toString()));
+  child.stderr.on("data", (data: Buffer) => (output += data.toString()));
+  const code = await new Promise<number | null>((resolve) => child.once("exit", resolve));
+  if (code !== 0) throw new Error(`fun host exited with ${code}:\n${output}`);
+  return { ...(JSON.parse(readFileSync(resultsPath, "utf8")) as FunHostResults), output };
+}
+
 describe("our runtime under @vercel/fun 1.3.6 (buffered, the deployed zip on the `provided` runtime)", function () {
   this.timeout(60_000);
-  let outDir: string;
-  let fn: Lambda | undefined;
+  let dir: string;
+  const sequentialEvents = batch(0, SEQUENTIAL, 20);
+  const concurrentEvents = batch(1000, CONCURRENT, 12);
+  let ran: FunHostResults & { output: string };
   const requestIds = new Set<string>();
 
   before(async () => {
-    outDir = mkdtempSync(path.join(tmpdir(), "peers-fun-"));
-    const bundle = await buildBundle({ handler: HANDLER_MODULE, outDir });
-    const node = findOrFetchNode24(() => undefined);
-    fn = await createFunction({
-      FunctionName: "peer-fun",
-      Code: { ZipFile: readFileSync(bundle.zipPath) },
-      Handler: "index.handler",
-      Runtime: "provided",
-      MemorySize: 128,
-      // The bootstrap runs `node` from PATH, as /var/lang/bin provides it on Lambda.
-      Environment: {
-        Variables: { PATH: `${path.dirname(node.binary)}${path.delimiter}${process.env.PATH}` },
+    dir = mkdtempSync(path.join(tmpdir(), "peers-fun-"));
+    const bundle = await buildBundle({ handler: HANDLER_MODULE, outDir: dir });
+    ran = await runUnderFun(
+      {
+        zipPath: bundle.zipPath,
+        functionName: "peer-fun",
+        nodeBinary: findOrFetchNode24(() => undefined).binary,
+        sequential: sequentialEvents,
+        concurrent: concurrentEvents,
       },
-    });
+      dir,
+    );
   });
 
-  after(async () => {
-    await fn?.destroy();
-    rmSync(outDir, { recursive: true, force: true });
-  });
-
-  async function invoke(event: BatchEvent): Promise<InvokeResult> {
-    return fn!.invoke({ InvocationType: "RequestResponse", Payload: JSON.stringify(event) });
-  }
+  after(() => rmSync(dir, { recursive: true, force: true }));
 
   /** Checks one answer against the event it was for; records its request id. */
   function check(event: BatchEvent, result: InvokeResult): void {
@@ -86,23 +105,34 @@ describe("our runtime under @vercel/fun 1.3.6 (buffered, the deployed zip on the
     requestIds.add(answer.requestId);
   }
 
-  it(`answers ${SEQUENTIAL} sequential invocations correctly, failures included, in one process`, async () => {
-    const events = batch(0, SEQUENTIAL, 20);
+  it(`answers ${SEQUENTIAL} sequential invocations correctly, failures included, in one process`, () => {
     const pids = new Set<number>();
-    for (const event of events) {
-      const result = await invoke(event);
+    sequentialEvents.forEach((event, i) => {
+      const result = ran.sequential[i] as InvokeResult;
       check(event, result);
       if (!event.fail) pids.add((JSON.parse(String(result.Payload)) as BatchResult).pid);
-    }
+    });
     expect(pids.size, "a handled error does not cost the process").to.equal(1);
-    expect(requestIds.size).to.equal(events.filter((e) => !e.fail).length);
+    expect(requestIds.size).to.equal(sequentialEvents.filter((e) => !e.fail).length);
   });
 
-  it(`answers ${CONCURRENT} concurrent invocations correctly`, async () => {
-    const events = batch(1000, CONCURRENT, 12);
-    const results = await Promise.all(events.map((event) => invoke(event)));
-    events.forEach((event, i) => check(event, results[i] as InvokeResult));
+  it(`answers ${CONCURRENT} concurrent invocations correctly`, () => {
+    concurrentEvents.forEach((event, i) => check(event, ran.concurrent[i] as InvokeResult));
     const answered = SEQUENTIAL - SEQUENTIAL / 20 + CONCURRENT - CONCURRENT / 12;
     expect(requestIds.size, "every request id is distinct").to.equal(answered);
+  });
+
+  it("logs each failed invocation once, with its request id and the handler's stack", () => {
+    const failed = [...sequentialEvents, ...concurrentEvents].filter((event) => event.fail);
+    for (const event of failed) {
+      const lines = ran.output
+        .split("\n")
+        .filter((line) => line.includes(`RangeError: invocation ${event.id} was asked to fail`));
+      expect(lines, `log lines for invocation ${event.id}`).to.have.length(1);
+      expect(lines[0]).to.match(
+        /^\[runtime\] [0-9a-f-]{36}: handler failed in a buffered invocation; reported on \/error/,
+      );
+    }
+    expect(ran.output).to.include("bufferedBatchHandler.ts");
   });
 });
