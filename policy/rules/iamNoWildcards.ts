@@ -110,63 +110,63 @@ function validateIamResource(args: ResourceValidationArgs, reportViolation: Repo
 
 /** Checks documents and attachments against one configuration, reporting each problem found. */
 class DocumentChecker {
-  private readonly wildcardResourceActions: ReadonlySet<string>;
-  private readonly allowedManagedPolicyArns: ReadonlySet<string>;
+  readonly #wildcardResourceActions: ReadonlySet<string>;
+  readonly #allowedManagedPolicyArns: ReadonlySet<string>;
+  readonly #report: ReportViolation;
 
-  constructor(
-    config: IamNoWildcardsConfig,
-    private readonly report: ReportViolation,
-  ) {
+  constructor(config: IamNoWildcardsConfig, report: ReportViolation) {
+    this.#report = report;
     const actions = config.wildcardResourceActions ?? DEFAULT_WILDCARD_RESOURCE_ACTIONS;
-    this.wildcardResourceActions = new Set(actions.map((action) => action.toLowerCase()));
-    this.allowedManagedPolicyArns = new Set(config.allowedManagedPolicyArns ?? []);
+    this.#wildcardResourceActions = new Set(actions.map((action) => action.toLowerCase()));
+    this.#allowedManagedPolicyArns = new Set(config.allowedManagedPolicyArns ?? []);
   }
 
   document(field: string, document: unknown): void {
     if (document === undefined || document === null || document === "") return;
     const parsed = parsePolicyDocument(document);
     if (!parsed.ok) {
-      this.report(`${field} ${parsed.error}.`);
+      this.#report(`${field} ${parsed.error}.`);
       return;
     }
     for (const statement of parsed.statements) {
       if (statement.deny) continue;
       const where = `${field} statement ${statement.label}`;
       if (statement.notAction) {
-        this.report(`${where} uses NotAction, which allows every other action. List the actions it needs.`);
+        this.#report(`${where} uses NotAction, which allows every other action. List the actions it needs.`);
       }
       if (statement.notResource) {
-        this.report(
+        this.#report(
           `${where} uses NotResource, which applies to every other resource. List the resources it needs.`,
         );
       }
       if (principalIsAnyone(statement.principal)) {
-        this.report(`${where} lets any principal ("*") assume the role. Name the service or account.`);
+        this.#report(`${where} lets any principal ("*") assume the role. Name the service or account.`);
       }
       for (const action of statement.actions.filter(actionHasWildcard)) {
-        this.report(`${where} allows the wildcard action "${action}". List the actions it needs by name.`);
+        this.#report(`${where} allows the wildcard action "${action}". List the actions it needs by name.`);
       }
-      this.resources(where, statement.actions, statement.resources);
+      this.#resources(where, statement.actions, statement.resources);
     }
   }
 
   managedPolicy(field: string, arn: string): void {
-    if (AWS_MANAGED_POLICY.test(arn) && !this.allowedManagedPolicyArns.has(arn)) {
-      this.report(
+    if (AWS_MANAGED_POLICY.test(arn) && !this.#allowedManagedPolicyArns.has(arn)) {
+      this.#report(
         `${field} attaches the AWS managed policy ${arn}, whose statements this policy cannot check (most ` +
           'grant Resource "*"). Write a policy naming your resources, or add the ARN to allowedManagedPolicyArns.',
       );
     }
   }
 
-  private resources(where: string, actions: readonly string[], resources: readonly string[]): void {
+  #resources(where: string, actions: readonly string[], resources: readonly string[]): void {
     const onlyUnscopedActions =
-      actions.length > 0 && actions.every((action) => this.wildcardResourceActions.has(action.toLowerCase()));
+      actions.length > 0 &&
+      actions.every((action) => this.#wildcardResourceActions.has(action.toLowerCase()));
     for (const resource of resources) {
       if (resource === "*" && onlyUnscopedActions) continue;
       const problem = resourceWildcardProblem(resource);
       if (problem === undefined) continue;
-      this.report(
+      this.#report(
         `${where} allows ${actions.join(", ") || "its actions"} on "${resource}", which ${problem}. ` +
           "Name the resource's ARN (a trailing wildcard after the name is fine, e.g. `<log group ARN>:*`).",
       );
