@@ -5,6 +5,7 @@ import type * as cloudwatch from "@pulumi/aws/cloudwatch";
 import type * as iam from "@pulumi/aws/iam";
 import type * as lambda from "@pulumi/aws/lambda";
 import type * as awsInputs from "@pulumi/aws/types/input";
+import type * as wafv2 from "@pulumi/aws/wafv2";
 import type * as pulumi from "@pulumi/pulumi";
 import type { Transform } from "./transform";
 
@@ -40,7 +41,8 @@ export interface ThrottleArgs {
 export interface AccessLoggingArgs {
   /**
    * Where to send access logs: a CloudWatch Logs log group ARN, or a Firehose delivery stream whose name
-   * starts with `amazon-apigateway-`. When unset, the component creates a log group.
+   * starts with `amazon-apigateway-`.
+   * @default a log group the component creates (`/aws/apigateway/<name>-…`)
    */
   destinationArn?: pulumi.Input<string>;
   /**
@@ -67,30 +69,110 @@ export interface BundleArgs {
    * @default true
    */
   sourcemap?: boolean;
-  /** Modules to leave out of the bundle (provide them with a layer). */
+  /**
+   * Modules to leave out of the bundle (provide them with a layer).
+   * @default none
+   */
   external?: string[];
-  /** esbuild `define`: identifiers replaced by JavaScript expressions at bundle time. */
+  /**
+   * esbuild `define`: identifiers replaced by JavaScript expressions at bundle time.
+   * @default none
+   */
   define?: Record<string, string>;
 }
 
-/** Per-child overrides, applied last. Each is a partial args object or a function editing args and options. */
+/**
+ * Per-child overrides, applied last: one key per child the component creates. Each is a partial args object
+ * (merged over the component's, shallowly: yours win) or a function editing the args and resource options in
+ * place. Transforms that would break streaming or stop the runtime from starting are refused with an error
+ * naming `transform.<key>`.
+ */
 export interface StreamingRestApiTransforms {
-  /** The Lambda function. */
+  /**
+   * The Lambda function. `AWS_LAMBDA_EXEC_WRAPPER` stays in its environment whatever the transform does to
+   * `environment` (your other variables are kept); setting it to another value, or overriding `runtime`,
+   * `handler` or the code (`code`, `s3Bucket`, `s3Key`, `s3ObjectVersion`, `imageUri`, `packageType`), is
+   * refused: the component builds those. Add variables with the `environment` argument.
+   * @default none
+   */
   function?: Transform<lambda.FunctionArgs>;
-  /** The function's execution role. */
+  /**
+   * The function's execution role.
+   * @default none
+   */
   role?: Transform<iam.RoleArgs>;
-  /** The role API Gateway assumes to invoke the function. */
+  /**
+   * The execution role's inline policy: writing to the function's log group, plus X-Ray, VPC, KMS and
+   * dead-letter permissions when those arguments are set.
+   * @default none
+   */
+  rolePolicy?: Transform<iam.RolePolicyArgs>;
+  /**
+   * The role API Gateway assumes to invoke the function.
+   * @default none
+   */
   invokeRole?: Transform<iam.RoleArgs>;
-  /** The function's log group. */
+  /**
+   * The invoke role's inline policy: `lambda:InvokeFunction` and `lambda:InvokeWithResponseStream` on this
+   * function only.
+   * @default none
+   */
+  invokeRolePolicy?: Transform<iam.RolePolicyArgs>;
+  /**
+   * The function's log group.
+   * @default none
+   */
   logGroup?: Transform<cloudwatch.LogGroupArgs>;
-  /** The REST API. Compression (`minimumCompressionSize`) is refused: STREAM does not support it. */
+  /**
+   * The REST API. Compression (`minimumCompressionSize`) is refused: STREAM does not support it.
+   * @default none
+   */
   restApi?: Transform<apigateway.RestApiArgs>;
-  /** The route's method (e.g. to add a Cognito or Lambda authorizer). */
+  /**
+   * The API Gateway resources of `path`, one per segment (none for `/`). Applied to each; a function
+   * transform gets each one's name (`<name>-path-<index>`, 0 for the first segment).
+   * @default none
+   */
+  pathResource?: Transform<apigateway.ResourceArgs>;
+  /**
+   * The route's method (e.g. to add a Cognito or Lambda authorizer). Created with `deleteBeforeReplace`, so
+   * that a change of method or path removes the old method and its integration before the new ones exist.
+   * @default none
+   */
   method?: Transform<apigateway.MethodArgs>;
-  /** The streaming integration. It must stay `AWS_PROXY` with `responseTransferMode: "STREAM"`. */
+  /**
+   * The streaming integration. It must stay `AWS_PROXY` with `responseTransferMode: "STREAM"`, without cache
+   * keys.
+   * @default none
+   */
   integration?: Transform<apigateway.IntegrationArgs>;
-  /** The stage. A cache cluster is refused: STREAM does not support caching. */
+  /**
+   * The deployment. Its `triggers.redeployment` is a hash of the route's settings (after their transforms):
+   * replacing it yourself means route changes no longer redeploy the stage.
+   * @default none
+   */
+  deployment?: Transform<apigateway.DeploymentArgs>;
+  /**
+   * The stage. A cache cluster is refused: STREAM does not support caching.
+   * @default none
+   */
   stage?: Transform<apigateway.StageArgs>;
+  /**
+   * The stage-wide method settings (`*\/*`), which carry the throttling. Caching (`settings.cachingEnabled`)
+   * is refused: STREAM does not support it.
+   * @default none
+   */
+  methodSettings?: Transform<apigateway.MethodSettingsArgs>;
+  /**
+   * The access-log group, created with `accessLogging` when it has no `destinationArn`.
+   * @default none
+   */
+  accessLogGroup?: Transform<cloudwatch.LogGroupArgs>;
+  /**
+   * The association of the stage with the `webAclArn` web ACL, created with `webAclArn` only.
+   * @default none
+   */
+  webAclAssociation?: Transform<wafv2.WebAclAssociationArgs>;
 }
 
 /** Arguments of {@link StreamingRestApi}. Numbers and choices are plain values so they are checked at construction. */
@@ -120,21 +202,31 @@ export interface StreamingRestApiArgs {
    * @default "arm64"
    */
   architecture?: "arm64" | "x86_64";
-  /** Environment variables of the function. `AWS_LAMBDA_EXEC_WRAPPER` is reserved (it starts our runtime). */
+  /**
+   * Environment variables of the function. `AWS_LAMBDA_EXEC_WRAPPER` is reserved (it starts our runtime).
+   * @default none (the component sets only `AWS_LAMBDA_EXEC_WRAPPER`)
+   */
   environment?: pulumi.Input<Record<string, pulumi.Input<string>>>;
   /**
    * Concurrent executions reserved for (and capping) the function. `0` stops all invocations.
    * @default unset: the function shares the account's unreserved concurrency
    */
   reservedConcurrency?: number;
-  /** KMS key that encrypts the function's environment variables (the role gets `kms:Decrypt` on it). */
+  /**
+   * KMS key that encrypts the function's environment variables (the role gets `kms:Decrypt` on it).
+   * @default unset: Lambda encrypts them with an AWS managed key
+   */
   kmsKeyArn?: pulumi.Input<string>;
   /**
    * SQS queue or SNS topic for failed events. Lambda uses it for asynchronous invocations only: requests
    * through API Gateway are synchronous and never reach it.
+   * @default unset
    */
   deadLetterTargetArn?: pulumi.Input<string>;
-  /** Subnets and security groups to attach the function to a VPC (the role gets the EC2 network permissions). */
+  /**
+   * Subnets and security groups to attach the function to a VPC (the role gets the EC2 network permissions).
+   * @default unset: the function is not in a VPC
+   */
   vpcConfig?: pulumi.Input<awsInputs.lambda.FunctionVpcConfig>;
   /**
    * X-Ray active tracing on the function and the stage.
@@ -189,15 +281,52 @@ export interface StreamingRestApiArgs {
    * @default false
    */
   accessLogging?: boolean | AccessLoggingArgs;
-  /** A regional WAFv2 web ACL to associate with the stage. */
+  /**
+   * A regional WAFv2 web ACL to associate with the stage.
+   * @default unset: no web ACL
+   */
   webAclArn?: pulumi.Input<string>;
-  /** Bundling options. */
+  /**
+   * Bundling options.
+   * @default `{ minify: true, sourcemap: true }`
+   */
   bundle?: BundleArgs;
-  /** Per-child overrides, applied last. */
+  /**
+   * Per-child overrides, applied last (see {@link StreamingRestApiTransforms}).
+   * @default none
+   */
   transform?: StreamingRestApiTransforms;
 }
 
-/** The defaults of {@link StreamingRestApiArgs}, in one place. */
+/** `$context` variables of the default access log line (a JSON object, one per request). */
+const DEFAULT_ACCESS_LOG_FIELDS: Readonly<Record<string, string>> = {
+  requestId: "$context.requestId",
+  extendedRequestId: "$context.extendedRequestId",
+  requestTime: "$context.requestTime",
+  sourceIp: "$context.identity.sourceIp",
+  userAgent: "$context.identity.userAgent",
+  caller: "$context.identity.caller",
+  userArn: "$context.identity.userArn",
+  httpMethod: "$context.httpMethod",
+  resourcePath: "$context.resourcePath",
+  protocol: "$context.protocol",
+  status: "$context.status",
+  responseLength: "$context.responseLength",
+  responseLatency: "$context.responseLatency",
+  integrationStatus: "$context.integration.status",
+  integrationLatency: "$context.integration.latency",
+  integrationError: "$context.integration.error",
+  errorResponseType: "$context.error.responseType",
+};
+
+/** The default access log format: one JSON object per request. */
+export const DEFAULT_ACCESS_LOG_FORMAT = JSON.stringify(DEFAULT_ACCESS_LOG_FIELDS);
+
+/**
+ * The defaults of {@link StreamingRestApiArgs}, in one place. Two are derived from other arguments instead:
+ * `integrationTimeoutMs` (the function's `timeout`, in ms) and `accessLogging.retentionInDays`
+ * (`logRetentionInDays`).
+ */
 export const DEFAULTS = {
   handlerExport: "handler",
   memorySize: 128,
@@ -211,6 +340,9 @@ export const DEFAULTS = {
   authorization: "AWS_IAM",
   endpointType: "REGIONAL",
   throttle: { rateLimit: 50, burstLimit: 100 },
+  accessLogging: false,
+  accessLogFormat: DEFAULT_ACCESS_LOG_FORMAT,
+  bundle: { minify: true, sourcemap: true },
 } as const;
 
 /** API Gateway's STREAM-mode integration timeout range, in milliseconds. */

@@ -1,8 +1,11 @@
 // Child resource names: every child is `<component name>-<suffix>`, so two components never collide.
+import type { StreamingRestApiTransforms } from "./args";
 
 /**
- * The suffix of each child's logical name. Pulumi auto-names the physical resources from these
+ * The suffix of each child's logical name, by the transform key that overrides it: one entry per child, so
+ * every child has a transform. Pulumi auto-names the physical resources from these
  * (`<component name>-<suffix>-<7 random hex>`), so the names below also bound the component name's length.
+ * Path resources are numbered: `<component name>-path-<index>`.
  */
 export const ChildSuffix = {
   logGroup: "logs",
@@ -12,6 +15,7 @@ export const ChildSuffix = {
   invokeRole: "invoke-role",
   invokeRolePolicy: "invoke-policy",
   restApi: "api",
+  pathResource: "path",
   method: "method",
   integration: "integration",
   deployment: "deployment",
@@ -19,16 +23,18 @@ export const ChildSuffix = {
   methodSettings: "throttling",
   accessLogGroup: "access-logs",
   webAclAssociation: "waf",
-} as const;
+} as const satisfies Record<keyof StreamingRestApiTransforms, string>;
 
-/** The logical name of the child of `componentName` with the given suffix. */
-export function childName(componentName: string, suffix: string): string {
-  return `${componentName}-${suffix}`;
-}
+/** A child of the component, named by the key of its transform. */
+export type ChildKey = keyof typeof ChildSuffix;
 
-/** The logical name of the API Gateway resource for the path segment at `index` (0 is the first segment). */
-export function pathResourceName(componentName: string, index: number): string {
-  return childName(componentName, `path-${index}`);
+/**
+ * The logical name of a child: `<component name>-<suffix>`, and `-<index>` after it for numbered children
+ * (the path resources, 0 for the first segment).
+ */
+export function childName(componentName: string, key: ChildKey, index?: number): string {
+  const name = `${componentName}-${ChildSuffix[key]}`;
+  return index === undefined ? name : `${name}-${index}`;
 }
 
 /** Pulumi's auto-naming appends `-` and 7 random hex characters to a logical name. */

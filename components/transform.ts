@@ -9,6 +9,15 @@ import type * as pulumi from "@pulumi/pulumi";
 export type Transform<TArgs> =
   Partial<TArgs> | ((args: TArgs, opts: pulumi.CustomResourceOptions, name: string) => void);
 
+/** The args type a {@link Transform} edits, e.g. `TransformedArgs<Transform<RoleArgs>>` is `RoleArgs`. */
+export type TransformedArgs<TTransform> = TTransform extends (
+  args: infer TArgs,
+  opts: pulumi.CustomResourceOptions,
+  name: string,
+) => void
+  ? TArgs
+  : never;
+
 /** Applies `transform` (if any) to a child's args and options, returning the ones to create it with. */
 export function applyTransform<TArgs extends object>(
   transform: Transform<TArgs> | undefined,

@@ -11,7 +11,14 @@ import {
   type StreamingRestApiArgs,
   type StreamingRestApiTransforms,
 } from "./args";
-import { componentNameProblem } from "./naming";
+import {
+  COMPONENT_BUILT_FUNCTION_ARGS,
+  EXEC_WRAPPER_PATH,
+  EXEC_WRAPPER_VARIABLE,
+  LAMBDA_RUNTIME,
+  PLACEHOLDER_HANDLER,
+} from "./functionSettings";
+import { ChildSuffix, componentNameProblem } from "./naming";
 
 /** An argument the component cannot work with; the message names the argument and the fix. */
 export class StreamingRestApiArgumentError extends Error {
@@ -35,13 +42,18 @@ export interface ResolvedAccessLogging {
   readonly retentionInDays: number;
 }
 
-/** Arguments with defaults applied and values checked. Pass-through inputs stay on the original args. */
+/** Arguments with defaults applied and values checked: everything the children are built from. */
 export interface ResolvedArgs {
+  readonly handler: string;
   readonly handlerExport: string;
   readonly memorySize: number;
   readonly timeout: number;
   readonly architecture: "arm64" | "x86_64";
   readonly reservedConcurrency: number | undefined;
+  readonly environment: StreamingRestApiArgs["environment"];
+  readonly kmsKeyArn: StreamingRestApiArgs["kmsKeyArn"];
+  readonly deadLetterTargetArn: StreamingRestApiArgs["deadLetterTargetArn"];
+  readonly vpcConfig: StreamingRestApiArgs["vpcConfig"];
   readonly tracing: boolean;
   readonly logRetentionInDays: number;
   /** The route path without leading or trailing `/` (empty for the root). */
@@ -55,34 +67,22 @@ export interface ResolvedArgs {
   readonly integrationTimeoutMs: number;
   readonly throttle: { readonly rateLimit: number; readonly burstLimit: number };
   readonly accessLogging: ResolvedAccessLogging | undefined;
-  readonly bundle: { readonly minify: boolean; readonly sourcemap: boolean };
+  readonly webAclArn: StreamingRestApiArgs["webAclArn"];
+  readonly bundle: {
+    readonly minify: boolean;
+    readonly sourcemap: boolean;
+    readonly external: readonly string[] | undefined;
+    readonly define: Readonly<Record<string, string>> | undefined;
+  };
+  readonly transforms: StreamingRestApiTransforms;
   /** What the user should know but that does not stop the deployment. */
   readonly warnings: readonly string[];
 }
 
-/** `$context` variables of the default access log line (a JSON object, one per request). */
-const DEFAULT_ACCESS_LOG_FIELDS: Record<string, string> = {
-  requestId: "$context.requestId",
-  extendedRequestId: "$context.extendedRequestId",
-  requestTime: "$context.requestTime",
-  sourceIp: "$context.identity.sourceIp",
-  userAgent: "$context.identity.userAgent",
-  caller: "$context.identity.caller",
-  userArn: "$context.identity.userArn",
-  httpMethod: "$context.httpMethod",
-  resourcePath: "$context.resourcePath",
-  protocol: "$context.protocol",
-  status: "$context.status",
-  responseLength: "$context.responseLength",
-  responseLatency: "$context.responseLatency",
-  integrationStatus: "$context.integration.status",
-  integrationLatency: "$context.integration.latency",
-  integrationError: "$context.integration.error",
-  errorResponseType: "$context.error.responseType",
-};
-
-/** The default access log format: one JSON object per request. */
-export const DEFAULT_ACCESS_LOG_FORMAT = JSON.stringify(DEFAULT_ACCESS_LOG_FIELDS);
+/** Why an `environment` argument may not set the exec wrapper (checked here, or once an output is known). */
+export const ENVIRONMENT_WRAPPER_REFUSAL =
+  `environment must not set ${EXEC_WRAPPER_VARIABLE}: the component sets it to ${EXEC_WRAPPER_PATH} to start ` +
+  "its runtime. Remove it.";
 
 const STAGE_NAME = /^[A-Za-z0-9_-]{1,128}$/;
 const PATH_SEGMENT = /^[A-Za-z0-9._~:@-]+$/;
@@ -200,11 +200,8 @@ export function resolveArgs(name: string, args: StreamingRestApiArgs): ResolvedA
 
   const accessLogging = resolveAccessLogging(args.accessLogging, logRetentionInDays, fail);
   const environment = args.environment;
-  if (isPlainObject(environment) && Object.hasOwn(environment, "AWS_LAMBDA_EXEC_WRAPPER")) {
-    fail(
-      "environment",
-      "environment must not set AWS_LAMBDA_EXEC_WRAPPER: the component sets it to start its runtime. Remove it.",
-    );
+  if (isPlainObject(environment) && Object.hasOwn(environment, EXEC_WRAPPER_VARIABLE)) {
+    fail("environment", ENVIRONMENT_WRAPPER_REFUSAL);
   }
   checkArn(
     "deadLetterTargetArn",
@@ -238,11 +235,16 @@ export function resolveArgs(name: string, args: StreamingRestApiArgs): ResolvedA
   }
 
   return {
+    handler: args.handler,
     handlerExport: args.handlerExport ?? DEFAULTS.handlerExport,
     memorySize,
     timeout,
     architecture,
     reservedConcurrency,
+    environment: args.environment,
+    kmsKeyArn: args.kmsKeyArn,
+    deadLetterTargetArn: args.deadLetterTargetArn,
+    vpcConfig: args.vpcConfig,
     tracing: args.tracing ?? DEFAULTS.tracing,
     logRetentionInDays,
     path,
@@ -254,7 +256,14 @@ export function resolveArgs(name: string, args: StreamingRestApiArgs): ResolvedA
     integrationTimeoutMs,
     throttle,
     accessLogging,
-    bundle: { minify: args.bundle?.minify ?? true, sourcemap: args.bundle?.sourcemap ?? true },
+    webAclArn: args.webAclArn,
+    bundle: {
+      minify: args.bundle?.minify ?? DEFAULTS.bundle.minify,
+      sourcemap: args.bundle?.sourcemap ?? DEFAULTS.bundle.sourcemap,
+      external: args.bundle?.external,
+      define: args.bundle?.define,
+    },
+    transforms: args.transform ?? {},
     warnings,
   };
 }
@@ -296,12 +305,12 @@ function resolveAccessLogging(
   logRetentionInDays: number,
   fail: Fail,
 ): ResolvedAccessLogging | undefined {
-  if (raw === undefined || raw === false) return undefined;
-  const settings: AccessLoggingArgs = raw === true ? {} : raw;
+  if ((raw ?? DEFAULTS.accessLogging) === false) return undefined;
+  const settings = (raw === true ? {} : raw) as AccessLoggingArgs;
   if (typeof settings !== "object" || settings === null) {
     return fail("accessLogging", "accessLogging must be true, false or an object of settings.");
   }
-  const format = settings.format ?? DEFAULT_ACCESS_LOG_FORMAT;
+  const format = settings.format ?? DEFAULTS.accessLogFormat;
   if (!format.includes("$context.requestId")) {
     fail(
       "accessLogging.format",
@@ -339,24 +348,104 @@ function checkArn(
 }
 
 /**
- * Refuses overrides that API Gateway does not support with STREAM responses: compression (content
- * encoding), caching, and integrations that are not streaming Lambda proxies. Only plain values can be
- * checked here; function transforms are checked when applied.
+ * Checks `transform` before anything is created: every key names a child, every value is an object or a
+ * function, and object transforms neither break streaming nor stop the runtime from starting. Function
+ * transforms are checked the same way when their child is created (see {@link transformProblem}).
  */
-function checkTransforms(transforms: StreamingRestApiTransforms | undefined, fail: Fail): void {
+function checkTransforms(transforms: unknown, fail: Fail): void {
   if (transforms === undefined) return;
+  if (!isPlainObject(transforms)) {
+    fail(
+      "transform",
+      "transform must be an object with one entry per child to override, e.g. { stage: {...} }.",
+    );
+  }
   for (const [child, transform] of Object.entries(transforms)) {
-    if (typeof transform !== "object" || transform === null) continue;
-    const problem = streamIncompatibility(child, transform as Record<string, unknown>);
+    if (!Object.hasOwn(ChildSuffix, child)) {
+      fail(
+        `transform.${child}`,
+        `transform.${child} names no child of the component. Use one of: ${Object.keys(ChildSuffix).join(", ")}.`,
+      );
+    }
+    if (transform === undefined || typeof transform === "function") continue;
+    if (!isPlainObject(transform)) {
+      fail(
+        `transform.${child}`,
+        `transform.${child} must be an object of args to merge or a function (args, opts, name) => void.`,
+      );
+    }
+    const problem = transformProblem(child, transform);
     if (problem !== undefined) fail(`transform.${child}`, problem);
   }
+}
+
+/**
+ * Why a child's (transformed) args would break streaming or keep our runtime from starting, as a message
+ * naming `transform.<child>`, or `undefined` when they would not. `built` holds the args the component
+ * computed (for the function: an untouched `code` passes). Values that are not plain (outputs) are left to
+ * AWS, except the exec wrapper, which the function's environment checks once known.
+ */
+export function transformProblem(
+  child: string,
+  args: Readonly<Record<string, unknown>>,
+  built: Readonly<Record<string, unknown>> = {},
+): string | undefined {
+  return child === "function" ? functionTransformProblem(args, built) : streamIncompatibility(child, args);
+}
+
+/** Values of component-built function args that a transform may repeat without changing anything. */
+const HARMLESS_FUNCTION_VALUES: Readonly<Record<string, unknown>> = {
+  runtime: LAMBDA_RUNTIME,
+  handler: PLACEHOLDER_HANDLER,
+  packageType: "Zip",
+};
+
+/**
+ * Why transformed function args would keep our runtime from starting: an override of what the component
+ * builds (runtime, handler, code), or `AWS_LAMBDA_EXEC_WRAPPER` set to another value.
+ */
+export function functionTransformProblem(
+  args: Readonly<Record<string, unknown>>,
+  built: Readonly<Record<string, unknown>> = {},
+): string | undefined {
+  const overridden = COMPONENT_BUILT_FUNCTION_ARGS.filter(
+    (key) =>
+      (Object.hasOwn(args, key) || Object.hasOwn(built, key)) &&
+      args[key] !== built[key] &&
+      !(Object.hasOwn(HARMLESS_FUNCTION_VALUES, key) && args[key] === HARMLESS_FUNCTION_VALUES[key]),
+  );
+  if (overridden.length > 0) {
+    return (
+      `transform.function overrides ${overridden.join(", ")}, which the component builds: the ${LAMBDA_RUNTIME} ` +
+      `runtime, the placeholder handler "${PLACEHOLDER_HANDLER}" and the zip of your bundled handler with the ` +
+      `bootstrap that starts our runtime. Remove ${overridden.length === 1 ? "it" : "them"} from the transform ` +
+      "(to change the code, change the handler module)."
+    );
+  }
+  const environment = args["environment"];
+  const variables = isPlainObject(environment) ? environment["variables"] : undefined;
+  const wrapper = isPlainObject(variables) ? variables[EXEC_WRAPPER_VARIABLE] : undefined;
+  return typeof wrapper === "string" ? execWrapperProblem(wrapper) : undefined;
+}
+
+/** Why a transformed environment's `AWS_LAMBDA_EXEC_WRAPPER` would keep our runtime from starting. */
+export function execWrapperProblem(wrapper: string): string | undefined {
+  if (wrapper === EXEC_WRAPPER_PATH) return undefined;
+  return (
+    `transform.function sets ${EXEC_WRAPPER_VARIABLE} to ${JSON.stringify(wrapper)}: the component sets it to ` +
+    `${EXEC_WRAPPER_PATH}, the bootstrap that starts its runtime, and keeps it after every transform. Remove ` +
+    `${EXEC_WRAPPER_VARIABLE} from the transform.`
+  );
 }
 
 /**
  * Why a child's (transformed) args break streaming, or `undefined` if they do not, as a message naming
  * `transform.<child>`. Values that are not plain (outputs) are left to AWS.
  */
-export function streamIncompatibility(child: string, args: Record<string, unknown>): string | undefined {
+export function streamIncompatibility(
+  child: string,
+  args: Readonly<Record<string, unknown>>,
+): string | undefined {
   const where = `transform.${child}`;
   switch (child) {
     case "restApi": {
@@ -381,6 +470,16 @@ export function streamIncompatibility(child: string, args: Record<string, unknow
         );
       }
       return undefined;
+    case "methodSettings": {
+      const settings = args["settings"];
+      if (isPlainObject(settings) && settings["cachingEnabled"] === true) {
+        return (
+          `${where} enables settings.cachingEnabled: API Gateway does not support caching with STREAM ` +
+          "responses. Remove cachingEnabled."
+        );
+      }
+      return undefined;
+    }
     case "integration": {
       const mode = args["responseTransferMode"];
       if (typeof mode === "string" && mode !== "STREAM") {

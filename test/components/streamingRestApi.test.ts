@@ -14,8 +14,15 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import * as aws from "@pulumi/aws";
-import type * as pulumi from "@pulumi/pulumi";
-import { StreamingRestApi, StreamingRestApiArgumentError, type StreamingRestApiArgs } from "../../components";
+import * as pulumi from "@pulumi/pulumi";
+import {
+  StreamingRestApi,
+  StreamingRestApiArgumentError,
+  type StreamingRestApiArgs,
+  type StreamingRestApiTransforms,
+  type Transform,
+} from "../../components";
+import { ChildSuffix } from "../../components/naming";
 import { readZip } from "./zipReader";
 
 const REPO_ROOT = path.resolve(__dirname, "..", "..");
@@ -38,8 +45,12 @@ interface PolicyJson {
 }
 
 /** Creates a component and waits until every child has reached the mocks. */
-async function deploy(name: string, args: Partial<StreamingRestApiArgs> = {}): Promise<StreamingRestApi> {
-  const api = new StreamingRestApi(name, { handler: HANDLER, ...args });
+async function deploy(
+  name: string,
+  args: Partial<StreamingRestApiArgs> = {},
+  opts?: pulumi.ComponentResourceOptions,
+): Promise<StreamingRestApi> {
+  const api = new StreamingRestApi(name, { handler: HANDLER, ...args }, opts);
   await settle();
   return api;
 }
@@ -460,6 +471,229 @@ describe("StreamingRestApi", function () {
       );
     });
 
+    /** One case per child the component creates beyond the eight keys above: its transform reaches it. */
+    const childTransforms: Array<{
+      child: string;
+      args?: Partial<StreamingRestApiArgs>;
+      transform: StreamingRestApiTransforms;
+      check: (name: string) => void;
+    }> = [
+      {
+        child: "the execution role's policy",
+        transform: { rolePolicy: { namePrefix: "exec-" } },
+        check: (name) => expect(inputsOf(`${name}-role-policy`)["namePrefix"]).to.equal("exec-"),
+      },
+      {
+        child: "the invoke role's policy",
+        transform: { invokeRolePolicy: { namePrefix: "invoke-" } },
+        check: (name) => expect(inputsOf(`${name}-invoke-policy`)["namePrefix"]).to.equal("invoke-"),
+      },
+      {
+        child: "each path resource, by name",
+        args: { path: "reports/{id}" },
+        transform: {
+          pathResource: (args, _opts, childName) => {
+            args.pathPart = `${String(args.pathPart)}-${childName.split("-").pop()}`;
+          },
+        },
+        check: (name) =>
+          expect([0, 1].map((index) => inputsOf(`${name}-path-${index}`)["pathPart"])).to.deep.equal([
+            "reports-0",
+            "{id}-1",
+          ]),
+      },
+      {
+        child: "the deployment",
+        transform: { deployment: { description: "custom deployment" } },
+        check: (name) => expect(inputsOf(`${name}-deployment`)["description"]).to.equal("custom deployment"),
+      },
+      {
+        child: "the access-log group",
+        args: { accessLogging: true },
+        transform: { accessLogGroup: { retentionInDays: 365 } },
+        check: (name) => expect(inputsOf(`${name}-access-logs`)["retentionInDays"]).to.equal(365),
+      },
+      {
+        child: "the stage-wide method settings",
+        transform: {
+          methodSettings: (args) => {
+            args.settings = pulumi
+              .output(args.settings)
+              .apply((settings) => ({ ...settings, metricsEnabled: true }));
+          },
+        },
+        check: (name) =>
+          expect(inputsOf(`${name}-throttling`)["settings"]).to.deep.equal({
+            throttlingRateLimit: 50,
+            throttlingBurstLimit: 100,
+            metricsEnabled: true,
+          }),
+      },
+      {
+        child: "the web ACL association",
+        args: { webAclArn: "arn:aws:wafv2:eu-west-1:123456789012:regional/webacl/api/abc" },
+        transform: { webAclAssociation: { region: "eu-west-1" } },
+        check: (name) => expect(inputsOf(`${name}-waf`)["region"]).to.equal("eu-west-1"),
+      },
+    ];
+    for (const [index, { child, args, transform, check }] of childTransforms.entries()) {
+      const key = Object.keys(transform)[0] ?? "";
+      it(`applies transform.${key} to ${child}`, async function () {
+        const name = `child-transform-${index}`;
+        await deploy(name, { ...args, transform });
+        check(name);
+      });
+    }
+
+    it("gives every child a transform key (the children of every option)", async function () {
+      await deploy("all-children", {
+        accessLogging: true,
+        webAclArn: "arn:aws:wafv2:eu-west-1:123456789012:regional/webacl/api/abc",
+      });
+      const suffixes = recorder
+        .childrenOf("all-children")
+        .map((resource) => resource.name.replace("all-children-", "").replace(/-\d+$/, ""));
+      expect(new Set(suffixes)).to.deep.equal(new Set(Object.values(ChildSuffix)));
+    });
+
+    describe("of the function keeps AWS_LAMBDA_EXEC_WRAPPER", function () {
+      const WRAPPER = { AWS_LAMBDA_EXEC_WRAPPER: "/var/task/bootstrap" };
+
+      it("when an object transform replaces environment (a shallow merge)", async function () {
+        await deploy("wrapper-object", {
+          environment: { STAGE: "test" },
+          transform: { function: { environment: { variables: { FOO: "bar" } } } },
+        });
+        expect(inputsOf("wrapper-object-fn")["environment"]).to.deep.equal({
+          variables: { FOO: "bar", ...WRAPPER },
+        });
+      });
+
+      it("when a function transform replaces or removes environment", async function () {
+        await deploy("wrapper-function", {
+          transform: {
+            function: (args) => {
+              args.environment = { variables: pulumi.output({ FOO: "from-output" }) };
+            },
+          },
+        });
+        expect(inputsOf("wrapper-function-fn")["environment"]).to.deep.equal({
+          variables: { FOO: "from-output", ...WRAPPER },
+        });
+        await deploy("wrapper-removed", {
+          environment: { STAGE: "test" },
+          transform: {
+            function: (args) => {
+              delete args.environment;
+            },
+          },
+        });
+        expect(inputsOf("wrapper-removed-fn")["environment"]).to.deep.equal({ variables: WRAPPER });
+      });
+
+      it("and the rest of the function's args, with the transform's edits", async function () {
+        await deploy("wrapper-kept-args", {
+          environment: { STAGE: "test" },
+          transform: {
+            function: (args) => {
+              args.memorySize = 2048;
+            },
+          },
+        });
+        expect(inputsOf("wrapper-kept-args-fn")).to.deep.include({
+          memorySize: 2048,
+          runtime: "nodejs24.x",
+          handler: "index.handler",
+          environment: { variables: { STAGE: "test", ...WRAPPER } },
+        });
+      });
+    });
+
+    describe("of the function is refused, naming transform.function", function () {
+      const refused: Array<[string, Transform<aws.lambda.FunctionArgs>, RegExp]> = [
+        [
+          "another exec wrapper",
+          (args) => {
+            args.environment = { variables: { AWS_LAMBDA_EXEC_WRAPPER: "/opt/otel-handler" } };
+          },
+          /sets AWS_LAMBDA_EXEC_WRAPPER to "\/opt\/otel-handler".*Remove AWS_LAMBDA_EXEC_WRAPPER/,
+        ],
+        [
+          "another runtime",
+          (args) => {
+            args.runtime = "nodejs22.x";
+          },
+          /overrides runtime, which the component builds/,
+        ],
+        [
+          "another handler",
+          (args) => {
+            args.handler = "app.handler";
+          },
+          /overrides handler/,
+        ],
+        [
+          "other code",
+          (args) => {
+            args.code = new pulumi.asset.FileArchive("other.zip");
+          },
+          /overrides code.*change the handler module/,
+        ],
+        [
+          "no code",
+          (args) => {
+            delete args.code;
+          },
+          /overrides code/,
+        ],
+      ];
+      for (const [what, transform, message] of refused) {
+        it(`when a function transform sets ${what}`, function () {
+          const error = refusal(`refused-fn-${what.replace(/ /g, "-")}`, {
+            transform: { function: transform },
+          });
+          expect(error.argument).to.equal("transform.function");
+          expect(error.message).to.match(message);
+        });
+      }
+    });
+
+    it("deletes the method before replacing it, so a new method or path never deploys beside the old one", async function () {
+      const registered = new Map<string, pulumi.CustomResourceOptions>();
+      let seenByTransform: boolean | undefined;
+      await deploy(
+        "replaced-method",
+        {
+          transform: {
+            method: (_args, opts) => {
+              seenByTransform = opts.deleteBeforeReplace;
+            },
+          },
+        },
+        {
+          // A Pulumi resource transformation on the component sees each child's final options.
+          transformations: [
+            ({ type, name, opts }) => {
+              registered.set(`${type} ${name}`, opts as pulumi.CustomResourceOptions);
+              return undefined;
+            },
+          ],
+        },
+      );
+      expect(seenByTransform, "the options transform.method receives").to.equal(true);
+      expect(
+        registered.get("aws:apigateway/method:Method replaced-method-method")?.deleteBeforeReplace,
+        "the method's registered options",
+      ).to.equal(true);
+      const others = [...registered].filter(
+        ([key, opts]) => !key.endsWith("-method") && opts.deleteBeforeReplace,
+      );
+      expect(
+        others.map(([key]) => key),
+        "no other child",
+      ).to.deep.equal([]);
+    });
+
     it("refuses a function transform that enables caching on the stage", function () {
       const error = refusal("cached", {
         transform: {
@@ -501,6 +735,13 @@ describe("StreamingRestApi", function () {
         }),
         methodTransform: await triggerFor({ transform: { method: { apiKeyRequired: true } } }),
         restApiTransform: await triggerFor({ transform: { restApi: { binaryMediaTypes: ["*/*"] } } }),
+        pathResourceTransform: await triggerFor({
+          transform: {
+            pathResource: (args) => {
+              args.pathPart = "renamed";
+            },
+          },
+        }),
       };
       for (const [what, trigger] of Object.entries(changed)) expect(trigger, what).to.not.equal(baseline);
       expect(new Set(Object.values(changed)).size).to.equal(Object.keys(changed).length);
@@ -519,9 +760,25 @@ describe("StreamingRestApi", function () {
       ["missing-export", { handlerExport: "handlr" }, "handlerExport"],
       ["compression", { transform: { restApi: { minimumCompressionSize: "1024" } } }, "transform.restApi"],
       ["caching", { transform: { stage: { cacheClusterEnabled: true } } }, "transform.stage"],
+      [
+        "settings-caching",
+        { transform: { methodSettings: { settings: { cachingEnabled: true } } } },
+        "transform.methodSettings",
+      ],
+      ["runtime-override", { transform: { function: { runtime: "nodejs22.x" } } }, "transform.function"],
+      [
+        "wrapper-override",
+        { transform: { function: { environment: { variables: { AWS_LAMBDA_EXEC_WRAPPER: "/opt/x" } } } } },
+        "transform.function",
+      ],
+      [
+        "unknown-child",
+        { transform: { stages: {} } as StreamingRestApiArgs["transform"] },
+        "transform.stages",
+      ],
     ];
     for (const [label, args, argument] of cases) {
-      it(`refuses bad ${argument} before registering anything`, async function () {
+      it(`refuses ${label} (${argument}) before registering anything`, async function () {
         const name = `refused-${label}`;
         const error = refusal(name, args);
         expect(error.argument).to.equal(argument);

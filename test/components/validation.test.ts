@@ -1,10 +1,10 @@
 // Argument checks: defaults, every refusal (naming the argument and the fix), every warning.
 import { expect } from "chai";
-import type { StreamingRestApiArgs } from "../../components/args";
+import { DEFAULT_ACCESS_LOG_FORMAT, type StreamingRestApiArgs } from "../../components/args";
 import { MAX_COMPONENT_NAME_LENGTH, componentNameProblem } from "../../components/naming";
 import {
-  DEFAULT_ACCESS_LOG_FORMAT,
   StreamingRestApiArgumentError,
+  functionTransformProblem,
   resolveArgs,
   streamIncompatibility,
 } from "../../components/validation";
@@ -25,11 +25,16 @@ describe("StreamingRestApi arguments", function () {
   it("apply the documented defaults", function () {
     const resolved = resolveArgs("api", { handler: HANDLER });
     expect(resolved).to.deep.equal({
+      handler: HANDLER,
       handlerExport: "handler",
       memorySize: 128,
       timeout: 60,
       architecture: "arm64",
       reservedConcurrency: undefined,
+      environment: undefined,
+      kmsKeyArn: undefined,
+      deadLetterTargetArn: undefined,
+      vpcConfig: undefined,
       tracing: false,
       logRetentionInDays: 14,
       path: "stream",
@@ -41,7 +46,9 @@ describe("StreamingRestApi arguments", function () {
       integrationTimeoutMs: 60_000,
       throttle: { rateLimit: 50, burstLimit: 100 },
       accessLogging: undefined,
-      bundle: { minify: true, sourcemap: true },
+      webAclArn: undefined,
+      bundle: { minify: true, sourcemap: true, external: undefined, define: undefined },
+      transforms: {},
       warnings: [],
     });
   });
@@ -184,6 +191,48 @@ describe("StreamingRestApi arguments", function () {
       "transform.integration",
       /caching/,
     ],
+    [
+      "caching through transform.methodSettings",
+      { transform: { methodSettings: { settings: { cachingEnabled: true } } } },
+      "transform.methodSettings",
+      /does not support caching with STREAM/,
+    ],
+    [
+      "a transform for a child the component does not have",
+      { transform: { functon: { description: "typo" } } as StreamingRestApiArgs["transform"] },
+      "transform.functon",
+      /names no child of the component\. Use one of: logGroup, role, rolePolicy, function, /,
+    ],
+    [
+      "a transform that is neither an object nor a function",
+      { transform: { stage: "prod" } as unknown as StreamingRestApiArgs["transform"] },
+      "transform.stage",
+      /must be an object of args to merge or a function/,
+    ],
+    [
+      "a runtime override through transform.function",
+      { transform: { function: { runtime: "nodejs22.x" } } },
+      "transform.function",
+      /overrides runtime, which the component builds: the nodejs24\.x runtime.* Remove it from the transform/,
+    ],
+    [
+      "handler and code overrides through transform.function",
+      { transform: { function: { handler: "app.handler", code: "s3://bucket/key.zip" as never } } },
+      "transform.function",
+      /overrides handler, code, .*Remove them from the transform/,
+    ],
+    [
+      "an image package through transform.function",
+      { transform: { function: { packageType: "Image", imageUri: "123.dkr.ecr/x:latest" } } },
+      "transform.function",
+      /overrides imageUri, packageType/,
+    ],
+    [
+      "another exec wrapper through transform.function",
+      { transform: { function: { environment: { variables: { AWS_LAMBDA_EXEC_WRAPPER: "/opt/otel" } } } } },
+      "transform.function",
+      /sets AWS_LAMBDA_EXEC_WRAPPER to "\/opt\/otel": the component sets it to \/var\/task\/bootstrap.*Remove/,
+    ],
     ["an empty handler path", { handler: " " }, "handler", /path of the handler module/],
   ];
   for (const [what, args, argument, message] of refusals) {
@@ -238,5 +287,26 @@ describe("StreamingRestApi arguments", function () {
     expect(
       streamIncompatibility("integration", { responseTransferMode: "STREAM", type: "AWS_PROXY" }),
     ).to.equal(undefined);
+    expect(streamIncompatibility("methodSettings", { settings: { cachingEnabled: false } })).to.equal(
+      undefined,
+    );
+  });
+
+  it("let function transforms through that keep what the component builds", function () {
+    for (const transform of [
+      { runtime: "nodejs24.x", handler: "index.handler", packageType: "Zip", memorySize: 512 },
+      { environment: { variables: { FOO: "bar", AWS_LAMBDA_EXEC_WRAPPER: "/var/task/bootstrap" } } },
+      { layers: ["arn:aws:lambda:eu-west-1:123456789012:layer:tools:3"] },
+    ]) {
+      expect(functionTransformProblem(transform), JSON.stringify(transform)).to.equal(undefined);
+    }
+    // After a function transform: the component's own (unchanged) code passes, a replaced one does not.
+    const code = { archive: "bundle.zip" };
+    expect(functionTransformProblem({ code }, { code })).to.equal(undefined);
+    expect(functionTransformProblem({ code: { archive: "other.zip" } }, { code })).to.include(
+      "overrides code",
+    );
+    expect(functionTransformProblem({ code: undefined }, { code })).to.include("overrides code");
+    expect(functionTransformProblem({}, { code })).to.include("overrides code");
   });
 });

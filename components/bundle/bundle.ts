@@ -2,7 +2,8 @@
 import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { build, buildSync, type BuildFailure, type BuildOptions, type Message } from "esbuild";
+import { build, buildSync, type BuildFailure, type BuildOptions, type Message, type Metafile } from "esbuild";
+import { BOOTSTRAP_ENTRY_FILE, BOOTSTRAP_SCRIPT } from "./bootstrap";
 import { zipDeterministically } from "./zipArchive";
 
 /** What to bundle and where. Plain data, so scripts (`npm start`, the benchmark) can use it too. */
@@ -26,9 +27,15 @@ export interface BundleOptions {
    * @default true
    */
   sourcemap?: boolean;
-  /** Modules left out of the bundle (they must then be in the archive or a layer). */
+  /**
+   * Modules left out of the bundle (they must then be in the archive or a layer).
+   * @default none
+   */
   external?: string[];
-  /** esbuild `define`: identifiers replaced by JavaScript expressions, e.g. `{ "process.env.STAGE": '"prod"' }`. */
+  /**
+   * esbuild `define`: identifiers replaced by JavaScript expressions, e.g. `{ "process.env.STAGE": '"prod"' }`.
+   * @default none
+   */
   define?: Record<string, string>;
   /**
    * Bundle the local server (`local/`, port 7000) too, so the bundle serves itself when
@@ -42,6 +49,12 @@ export interface BundleOptions {
    * @default process.cwd()
    */
   cwd?: string;
+  /**
+   * What the caller calls `handler` and `handlerExport`, for error messages: a command names its flags
+   * (`{ handlerExport: "--export" }`), the component its arguments.
+   * @default the option names themselves
+   */
+  optionNames?: Readonly<Partial<Record<BundleError["option"], string>>>;
   /**
    * The runtime's public entry, which `streaming-rest-api/runtime` resolves to; the bundle's entry point runs
    * `runHandlerModule` from the `handlerModule` module beside it. Tests point it at a fixture.
@@ -62,6 +75,11 @@ export interface BundleResult {
   zipBytes: number;
   /** SHA-256 of the zip, hex. Equal for byte-identical rebuilds. */
   zipSha256: string;
+  /**
+   * Absolute paths of the source files bundled into `index.mjs`, sorted (esbuild's metafile inputs, without
+   * the generated entry). What a bundle holds, e.g. that a deployed one holds nothing from `local/`.
+   */
+  inputs: readonly string[];
 }
 
 /** A validated bundle request: paths resolved, handler export checked, esbuild options ready. */
@@ -97,30 +115,15 @@ export const RUNTIME_SPECIFIER = `${PACKAGE_NAME}/runtime`;
 export const LAMBDA_NODE_TARGET = "node24";
 /** File names inside the deployment package and `outDir`. */
 export const BundleFile = {
-  bundle: "index.mjs",
-  sourceMap: "index.mjs.map",
+  bundle: BOOTSTRAP_ENTRY_FILE,
+  sourceMap: `${BOOTSTRAP_ENTRY_FILE}.map`,
   bootstrap: "bootstrap",
   zip: "function.zip",
 } as const;
 
 /**
- * The executable Lambda runs in place of its own Node.js runtime client when `AWS_LAMBDA_EXEC_WRAPPER`
- * points at it: it replaces itself with Node running our bundled runtime. Lambda's PATH includes
- * /var/lang/bin, where the managed runtime's `node` lives. The wrapper replaces the managed runtime's
- * start-up command, and with it the V8 heap sizing that command passes, so it sizes the heap the same way
- * from the function's memory: a tenth for the young generation (two semi-spaces), the rest for the old one.
- */
-export const BOOTSTRAP_SCRIPT =
-  "#!/bin/sh\n" +
-  "# Started through AWS_LAMBDA_EXEC_WRAPPER: run our runtime instead of the managed Node.js client,\n" +
-  "# with V8's heap sized from the function's memory as the managed runtime's own start-up does.\n" +
-  "memory=${AWS_LAMBDA_FUNCTION_MEMORY_SIZE:-128}\n" +
-  "young=$((memory / 10))\n" +
-  "exec node --enable-source-maps --max-semi-space-size=$((young / 2)) --max-old-space-size=$((memory - young)) \\\n" +
-  `  "$LAMBDA_TASK_ROOT/${BundleFile.bundle}"\n`;
-
-/**
- * Lets bundled CommonJS dependencies call `require` inside the ESM bundle (esbuild issue 1921). Through
+ * Lets bundled CommonJS dependencies call `require` inside the ESM bundle
+ * (https://github.com/evanw/esbuild/issues/1921). Through
  * `process.getBuiltinModule` rather than a static import, which Node resolves through its ESM loader at
  * start-up.
  */
@@ -145,14 +148,15 @@ export async function buildBundle(options: BundleOptions): Promise<BundleResult>
  */
 export function prepareBundle(options: BundleOptions): PreparedBundle {
   const cwd = options.cwd ?? process.cwd();
+  const names = { handler: "handler", handlerExport: "handlerExport", ...options.optionNames };
   const handlerExport = options.handlerExport ?? "handler";
   if (!IDENTIFIER.test(handlerExport)) {
     throw new BundleError(
       "handlerExport",
-      `handlerExport must be a JavaScript identifier or "default" (got ${JSON.stringify(handlerExport)}).`,
+      `${names.handlerExport} must be a JavaScript identifier or "default" (got ${JSON.stringify(handlerExport)}).`,
     );
   }
-  const handlerPath = resolveHandlerFile(options.handler, cwd);
+  const handlerPath = resolveHandlerFile(options.handler, cwd, names.handler);
   const runtimeEntry = path.resolve(options.runtimeEntry ?? locateRuntimeEntry());
   const sourcemap = options.sourcemap ?? true;
   const shared: BuildOptions = {
@@ -167,7 +171,7 @@ export function prepareBundle(options: BundleOptions): PreparedBundle {
     logLevel: "silent",
     write: false,
   };
-  checkHandlerExport(handlerPath, handlerExport, shared);
+  checkHandlerExport(handlerPath, handlerExport, shared, names);
   const outDir = path.resolve(cwd, options.outDir);
   const buildOptions: BuildOptions = {
     ...shared,
@@ -185,6 +189,8 @@ export function prepareBundle(options: BundleOptions): PreparedBundle {
     // Stack traces need the mappings, not the sources: leave them out of the deployment package.
     sourcesContent: false,
     banner: { js: CREATE_REQUIRE_BANNER },
+    // What the bundle holds, for BundleResult.inputs.
+    metafile: true,
   };
   return { handlerPath, handlerExport, runtimeEntry, outDir, sourcemap, buildOptions };
 }
@@ -220,18 +226,34 @@ export async function writeBundle(prepared: PreparedBundle): Promise<BundleResul
     bundleBytes: bundle.contents.byteLength,
     zipBytes: zip.byteLength,
     zipSha256: createHash("sha256").update(zip).digest("hex"),
+    inputs: bundledFiles(result.metafile, prepared.buildOptions),
   };
+}
+
+/** The source files in esbuild's metafile, as absolute paths, without the generated (stdin) entry. */
+function bundledFiles(metafile: Metafile | undefined, options: Readonly<BuildOptions>): string[] {
+  if (metafile === undefined) throw new Error("esbuild returned no metafile");
+  const workingDirectory = options.absWorkingDir ?? process.cwd();
+  const stdin = options.stdin;
+  const generatedEntry =
+    stdin === undefined
+      ? undefined
+      : path.resolve(stdin.resolveDir ?? workingDirectory, stdin.sourcefile ?? "");
+  return Object.keys(metafile.inputs)
+    .map((input) => path.resolve(workingDirectory, input))
+    .filter((input) => input !== generatedEntry)
+    .sort();
 }
 
 /**
  * Finds the handler module: `handler` itself, or with a JavaScript/TypeScript extension added, or a
- * directory's `index` module.
+ * directory's `index` module. `optionName` is what the caller calls the option, for the error.
  */
-export function resolveHandlerFile(handler: string, cwd: string): string {
+export function resolveHandlerFile(handler: string, cwd: string, optionName = "handler"): string {
   if (handler.trim() === "") {
     throw new BundleError(
       "handler",
-      'handler must be the path of the handler module, e.g. "handler/index.ts".',
+      `${optionName} must be the path of the handler module, e.g. "handler/index.ts".`,
     );
   }
   const given = path.resolve(cwd, handler);
@@ -244,7 +266,7 @@ export function resolveHandlerFile(handler: string, cwd: string): string {
   if (found === undefined) {
     throw new BundleError(
       "handler",
-      `handler: no module at ${given} (resolved from ${JSON.stringify(handler)} against ${cwd}). ` +
+      `${optionName}: no module at ${given} (resolved from ${JSON.stringify(handler)} against ${cwd}). ` +
         'Pass the path of the file that exports the handler, e.g. "handler/index.ts".',
     );
   }
@@ -305,7 +327,12 @@ function entrySource(
  * The real entry imports the handler dynamically, which hides a missing export from esbuild. This cheap
  * in-memory build imports it statically, so a missing export fails here with esbuild's own message.
  */
-function checkHandlerExport(handlerPath: string, handlerExport: string, shared: BuildOptions): void {
+function checkHandlerExport(
+  handlerPath: string,
+  handlerExport: string,
+  shared: BuildOptions,
+  names: Readonly<Record<BundleError["option"], string>>,
+): void {
   try {
     buildSync({
       ...shared,
@@ -323,14 +350,14 @@ function checkHandlerExport(handlerPath: string, handlerExport: string, shared: 
     if (messages.some((message) => message.location?.file === "<stdin>")) {
       throw new BundleError(
         "handlerExport",
-        `handlerExport: ${relative} has no export named ${JSON.stringify(handlerExport)} ` +
-          `(esbuild: ${describeMessages(messages)}). Export the handler under that name, or set handlerExport ` +
-          "to the name it is exported as.",
+        `${names.handlerExport}: ${relative} has no export named ${JSON.stringify(handlerExport)} ` +
+          `(esbuild: ${describeMessages(messages)}). Export the handler under that name, or set ` +
+          `${names.handlerExport} to the name it is exported as.`,
       );
     }
     throw new BundleError(
       "handler",
-      `handler: esbuild cannot bundle ${relative}: ${describeMessages(messages)}`,
+      `${names.handler}: esbuild cannot bundle ${relative}: ${describeMessages(messages)}`,
     );
   }
 }

@@ -6,7 +6,7 @@ import {
   invokeRolePolicy,
   trustPolicy,
   type PolicyStatement,
-} from "../../components/policies";
+} from "../../components/iamPolicies";
 
 const LOG_GROUP_ARN = "arn:aws:logs:eu-west-1:123456789012:log-group:/aws/lambda/api-x";
 const FUNCTION_ARN = "arn:aws:lambda:eu-west-1:123456789012:function:api-fn-1234567";

@@ -1,4 +1,4 @@
-// IAM policy documents of the component, as pure functions of ARNs: least privilege, one place to read them.
+// IAM policy documents (not the CrossGuard pack in policy/): pure functions of ARNs, least privilege, one place.
 
 /** An IAM policy statement (the subset the component writes). */
 export interface PolicyStatement {

@@ -1,0 +1,131 @@
+// The function side of the component: its log group, execution role and policy, and the Lambda function.
+import * as cloudwatch from "@pulumi/aws/cloudwatch";
+import * as iam from "@pulumi/aws/iam";
+import * as lambda from "@pulumi/aws/lambda";
+import * as pulumi from "@pulumi/pulumi";
+import type { BundleResult } from "./bundle";
+import { child, type ChildScope } from "./children";
+import {
+  EXEC_WRAPPER_PATH,
+  EXEC_WRAPPER_VARIABLE,
+  LAMBDA_RUNTIME,
+  PLACEHOLDER_HANDLER,
+} from "./functionSettings";
+import { executionRolePolicy, trustPolicy } from "./iamPolicies";
+import {
+  ENVIRONMENT_WRAPPER_REFUSAL,
+  StreamingRestApiArgumentError,
+  execWrapperProblem,
+  type ResolvedArgs,
+} from "./validation";
+
+/** The function's log group, created here (not by Lambda) so it has a retention and is deleted with the stack. */
+export function createLogGroup(scope: ChildScope, resolved: ResolvedArgs): cloudwatch.LogGroup {
+  return child(scope, "logGroup", cloudwatch.LogGroup, {
+    namePrefix: `/aws/lambda/${scope.name}-`,
+    retentionInDays: resolved.logRetentionInDays,
+  }).resource;
+}
+
+/** The role the function runs as, trusted by Lambda only. */
+export function createExecutionRole(scope: ChildScope): iam.Role {
+  return child(scope, "role", iam.Role, {
+    description: `Execution role of the ${scope.name} streaming function`,
+    assumeRolePolicy: JSON.stringify(trustPolicy("lambda.amazonaws.com")),
+  }).resource;
+}
+
+/** The execution role's permissions: its own log group, plus what tracing, VPC, KMS and the DLQ need. */
+export function createExecutionRolePolicy(
+  scope: ChildScope,
+  resolved: ResolvedArgs,
+  role: iam.Role,
+  logGroup: cloudwatch.LogGroup,
+): iam.RolePolicy {
+  const policy = pulumi
+    .all([logGroup.arn, resolved.kmsKeyArn, resolved.deadLetterTargetArn])
+    .apply(([logGroupArn, kmsKeyArn, deadLetterTargetArn]) =>
+      JSON.stringify(
+        executionRolePolicy({
+          logGroupArn,
+          tracing: resolved.tracing,
+          vpc: resolved.vpcConfig !== undefined,
+          kmsKeyArn,
+          deadLetterTargetArn,
+        }),
+      ),
+    );
+  return child(scope, "rolePolicy", iam.RolePolicy, { role: role.name, policy }).resource;
+}
+
+/** What the function is built from, besides the arguments. */
+export interface FunctionInputs {
+  readonly bundle: pulumi.Output<BundleResult>;
+  readonly role: iam.Role;
+  readonly logGroup: cloudwatch.LogGroup;
+  /** Created first, so the role can write logs before the first invocation. */
+  readonly rolePolicy: iam.RolePolicy;
+}
+
+/**
+ * The Lambda function: the managed runtime, whose start-up `AWS_LAMBDA_EXEC_WRAPPER` hands to our bootstrap,
+ * and the bundle's zip. The wrapper is put back after `transform.function`, whatever it did to `environment`.
+ */
+export function createFunction(
+  scope: ChildScope,
+  resolved: ResolvedArgs,
+  inputs: FunctionInputs,
+): lambda.Function {
+  const variables = pulumi.output(resolved.environment ?? {}).apply((environment) => {
+    if (Object.hasOwn(environment, EXEC_WRAPPER_VARIABLE)) {
+      throw new StreamingRestApiArgumentError(scope.name, "environment", ENVIRONMENT_WRAPPER_REFUSAL);
+    }
+    return { ...environment, [EXEC_WRAPPER_VARIABLE]: EXEC_WRAPPER_PATH };
+  });
+  const args: lambda.FunctionArgs = {
+    description: `Streams HTTP responses for ${scope.name} (streaming-rest-api runtime)`,
+    runtime: LAMBDA_RUNTIME,
+    handler: PLACEHOLDER_HANDLER,
+    architectures: [resolved.architecture],
+    memorySize: resolved.memorySize,
+    timeout: resolved.timeout,
+    role: inputs.role.arn,
+    // A prebuilt .zip keeps bootstrap's exec bit; Pulumi would drop modes zipping a directory itself.
+    code: inputs.bundle.apply((built) => new pulumi.asset.FileArchive(built.zipPath)),
+    environment: { variables },
+    loggingConfig: { logFormat: "Text", logGroup: inputs.logGroup.name },
+    tracingConfig: resolved.tracing ? { mode: "Active" } : undefined,
+    reservedConcurrentExecutions: resolved.reservedConcurrency,
+    kmsKeyArn: resolved.kmsKeyArn,
+    deadLetterConfig:
+      resolved.deadLetterTargetArn === undefined ? undefined : { targetArn: resolved.deadLetterTargetArn },
+    vpcConfig: resolved.vpcConfig,
+  };
+  return child(scope, "function", lambda.Function, args, {
+    opts: { dependsOn: [inputs.rolePolicy] },
+    finish: (transformed) => ({
+      ...transformed,
+      environment: withExecWrapper(scope.name, transformed.environment),
+    }),
+  }).resource;
+}
+
+/**
+ * `environment` with `AWS_LAMBDA_EXEC_WRAPPER` set to our bootstrap and every other variable kept: object
+ * transforms replace `environment` whole, and function transforms may drop it. A transform that sets the
+ * wrapper to another value is refused (plain values were refused before; outputs are checked once known).
+ */
+export function withExecWrapper(
+  componentName: string,
+  environment: lambda.FunctionArgs["environment"],
+): pulumi.Output<{ variables: Record<string, string> }> {
+  return pulumi.output(environment).apply((resolved): { variables: Record<string, string> } => {
+    const variables: Record<string, string> = { ...resolved?.variables };
+    const wrapper = variables[EXEC_WRAPPER_VARIABLE];
+    const problem = wrapper === undefined ? undefined : execWrapperProblem(wrapper);
+    if (problem !== undefined) {
+      throw new StreamingRestApiArgumentError(componentName, "transform.function", problem);
+    }
+    return { ...resolved, variables: { ...variables, [EXEC_WRAPPER_VARIABLE]: EXEC_WRAPPER_PATH } };
+  });
+}
