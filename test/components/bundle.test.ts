@@ -1,10 +1,12 @@
-// Bundler tests: zip layout and modes, byte-identical rebuilds, handler checks at bundle time, bundles that run.
+// Bundler tests: zip layout and modes, byte-identical rebuilds, handler checks, what bundles hold, bundles that run.
 import { expect } from "chai";
-import { execFileSync, spawn } from "node:child_process";
+import { execFileSync, spawn, spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import * as fs from "node:fs";
+import * as net from "node:net";
 import * as os from "node:os";
 import * as path from "node:path";
+import { build } from "esbuild";
 import {
   BOOTSTRAP_SCRIPT,
   BundleError,
@@ -23,8 +25,26 @@ const ECHO_HANDLER = path.join(FIXTURES, "handlers", "echo.ts");
 const THROWS_AT_LOAD_HANDLER = path.join(FIXTURES, "handlers", "throwsAtLoad.ts");
 const FIXTURE_MARKER = "fixture-runtime-marker-7f3a";
 const REPO_ROOT = path.resolve(__dirname, "..", "..");
+/** The local server's sources: a development tool, never part of a function. */
+const LOCAL_DIR = path.join(REPO_ROOT, "local");
 /** Deployed bundles stay small: the example (runtime + handler) measured about 21 KB minified. */
 const EXAMPLE_BUNDLE_BUDGET_BYTES = 32 * 1024;
+/** What Lambda passes a wrapper after the interpreter: the managed start-up's own arguments. */
+const MANAGED_ARGUMENTS = ["--expose-gc", "--max-semi-space-size=6", "/var/runtime/index.mjs"];
+
+/** The inputs under `local/`, from a list of bundled files (absolute paths or relative to the repository). */
+function localServerInputs(inputs: readonly string[]): string[] {
+  return inputs.filter((input) => path.resolve(REPO_ROOT, input).startsWith(LOCAL_DIR + path.sep));
+}
+
+/** A loopback port nothing listens on: bound, then released. */
+async function closedPort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as net.AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
 
 /** What the fixture runtime prints after running the handler once. */
 interface FixtureReport {
@@ -120,7 +140,7 @@ describe("bundle", function () {
       }
     });
 
-    it("has a bootstrap that, unzipped with its modes, execs Node on index.mjs", async function () {
+    it("has a bootstrap that, unzipped with its modes, starts the Node Lambda passes it, whatever PATH says", async function () {
       if (process.platform === "win32") this.skip();
       const result = await bundleWithFixtureRuntime("bootstrap");
       const taskRoot = path.join(scratch, "bootstrap-task-root");
@@ -128,16 +148,35 @@ describe("bundle", function () {
       for (const entry of readZip(fs.readFileSync(result.zipPath))) {
         fs.writeFileSync(path.join(taskRoot, entry.name), entry.contents, { mode: entry.unixMode & 0o777 });
       }
-      // Run it as Lambda's wrapper mechanism does: executed directly, with the managed runtime's arguments.
-      const output = execFileSync(path.join(taskRoot, "bootstrap"), ["/var/runtime/index.mjs"], {
-        encoding: "utf8",
-        env: { LAMBDA_TASK_ROOT: taskRoot, PATH: `${path.dirname(process.execPath)}:/usr/bin:/bin` },
-      });
+      // A function's own PATH, without node: the bootstrap must not need it.
+      const emptyPath = fs.mkdtempSync(path.join(scratch, "path-without-node-"));
+      // Run it as Lambda's wrapper mechanism does: executed directly, with the interpreter's path first.
+      const output = execFileSync(
+        path.join(taskRoot, "bootstrap"),
+        [process.execPath, ...MANAGED_ARGUMENTS],
+        { encoding: "utf8", env: { LAMBDA_TASK_ROOT: taskRoot, PATH: emptyPath } },
+      );
       const report = JSON.parse(output) as FixtureReport;
       expect(report.result).to.deep.equal({
         echoed: "event-from-fixture-runtime",
         runtimeMarker: FIXTURE_MARKER,
       });
+    });
+
+    it("has a bootstrap that falls back to node from PATH when its first argument is not an executable", async function () {
+      if (process.platform === "win32") this.skip();
+      const result = await bundleWithFixtureRuntime("bootstrap-fallback");
+      const taskRoot = path.join(scratch, "bootstrap-fallback-task-root");
+      fs.mkdirSync(taskRoot);
+      for (const entry of readZip(fs.readFileSync(result.zipPath))) {
+        fs.writeFileSync(path.join(taskRoot, entry.name), entry.contents, { mode: entry.unixMode & 0o777 });
+      }
+      // Outside Lambda (no /var/lang/bin/node), e.g. started by hand with the managed runtime's entry only.
+      const output = execFileSync(path.join(taskRoot, "bootstrap"), ["/var/runtime/index.mjs"], {
+        encoding: "utf8",
+        env: { LAMBDA_TASK_ROOT: taskRoot, PATH: `${path.dirname(process.execPath)}:/usr/bin:/bin` },
+      });
+      expect((JSON.parse(output) as FixtureReport).marker).to.equal(FIXTURE_MARKER);
     });
   });
 
@@ -149,11 +188,15 @@ describe("bundle", function () {
       fs.writeFileSync(bootstrap, BOOTSTRAP_SCRIPT, { mode: 0o755 });
       // A stand-in `node` that prints the arguments it was started with.
       fs.writeFileSync(path.join(dir, "node"), '#!/bin/sh\necho "$@"\n', { mode: 0o755 });
-      const run = (memory?: string): string =>
-        execFileSync(bootstrap, ["/var/runtime/index.mjs"], {
+      const run = (
+        memory?: string,
+        args: string[] = ["/var/runtime/index.mjs"],
+        PATH = `${dir}:/usr/bin:/bin`,
+      ) =>
+        execFileSync(bootstrap, args, {
           encoding: "utf8",
           env: {
-            PATH: `${dir}:/usr/bin:/bin`,
+            PATH,
             LAMBDA_TASK_ROOT: "/var/task",
             ...(memory ? { AWS_LAMBDA_FUNCTION_MEMORY_SIZE: memory } : {}),
           },
@@ -163,6 +206,10 @@ describe("bundle", function () {
       );
       expect(run()).to.equal(
         "--enable-source-maps --max-semi-space-size=6 --max-old-space-size=116 /var/task/index.mjs",
+      );
+      // The same through the interpreter Lambda passes first, with the managed start-up's flags dropped.
+      expect(run("1024", [path.join(dir, "node"), ...MANAGED_ARGUMENTS], "/nonexistent")).to.equal(
+        "--enable-source-maps --max-semi-space-size=51 --max-old-space-size=922 /var/task/index.mjs",
       );
     });
   });
@@ -227,13 +274,24 @@ describe("bundle", function () {
       expect(runBundle(result.entryPath).result).to.equal(`platform:${os.platform()}`);
     });
 
-    it("leaves the local server's code out unless localServer is set", async function () {
+    it("leaves every file of local/ out unless localServer is set (esbuild's metafile inputs)", async function () {
       const deployed = await bundleWithFixtureRuntime("without-local-server");
       const local = await bundleWithFixtureRuntime("with-local-server", { localServer: true });
-      expect(fs.readFileSync(deployed.entryPath, "utf8")).to.not.include("LOCAL_LAMBDA_PORT");
+      expect(deployed.inputs).to.include.members([FIXTURE_RUNTIME, ECHO_HANDLER]);
+      expect(localServerInputs(deployed.inputs)).to.deep.equal([]);
       expect(runBundle(deployed.entryPath).localServer).to.equal(undefined);
-      expect(fs.readFileSync(local.entryPath, "utf8")).to.include("LOCAL_LAMBDA_PORT");
+      expect(localServerInputs(local.inputs)).to.include(path.join(LOCAL_DIR, "index.ts"));
       expect(runBundle(local.entryPath).localServer).to.equal("local-server-passed");
+    });
+
+    it("lists the bundled source files as absolute paths, without the generated entry", async function () {
+      const result = await bundleWithFixtureRuntime("inputs");
+      expect(result.inputs).to.deep.equal([...result.inputs].sort());
+      for (const input of result.inputs) {
+        expect(path.isAbsolute(input), input).to.equal(true);
+        expect(fs.existsSync(input), input).to.equal(true);
+      }
+      expect(result.inputs).to.include(path.join(FIXTURES, "runtime", "handlerModule.ts"));
     });
 
     it("passes define and external to esbuild", async function () {
@@ -360,9 +418,10 @@ describe("bundle", function () {
 
     /** Starts `bootstrap` as Lambda would, against `api`; returns a function that stops it. */
     function startBootstrap(taskRoot: string, api: FakeRuntimeApi): () => void {
-      const child = spawn(path.join(taskRoot, "bootstrap"), ["/var/runtime/index.mjs"], {
+      const child = spawn(path.join(taskRoot, "bootstrap"), [process.execPath, ...MANAGED_ARGUMENTS], {
         env: {
-          PATH: `${path.dirname(process.execPath)}:/usr/bin:/bin`,
+          // A function's PATH without node: the bootstrap runs the interpreter Lambda passes it.
+          PATH: path.join(taskRoot, "no-such-directory"),
           LAMBDA_TASK_ROOT: taskRoot,
           AWS_LAMBDA_RUNTIME_API: api.address,
           AWS_LAMBDA_FUNCTION_NAME: "bundle-test",
@@ -374,13 +433,79 @@ describe("bundle", function () {
       return () => void child.kill("SIGKILL");
     }
 
-    it("keeps the example (runtime + handler) small, without the local server", async function () {
+    it("keeps the example (runtime + handler) small, with no file of local/ in it", async function () {
       const result = await buildBundle({
         handler: path.join(REPO_ROOT, "handler", "index.ts"),
         outDir: path.join(scratch, "example"),
       });
       expect(result.bundleBytes).to.be.below(EXAMPLE_BUNDLE_BUDGET_BYTES);
-      expect(fs.readFileSync(result.entryPath, "utf8")).to.not.include("LOCAL_LAMBDA_PORT");
+      expect(result.inputs).to.include.members([
+        path.join(REPO_ROOT, "runtime", "handlerModule.ts"),
+        path.join(REPO_ROOT, "runtime", "lambdaRuntime.ts"),
+        path.join(REPO_ROOT, "handler", "index.ts"),
+      ]);
+      expect(localServerInputs(result.inputs)).to.deep.equal([]);
+    });
+
+    it("bundled plainly with esbuild (runtime/index.ts and a handler), holds no file of local/ and never loads node:http", async function () {
+      if (process.platform === "win32") this.skip();
+      const dir = writeTree("plain-esbuild", {
+        "handler.ts":
+          `import type { StreamingLambdaHandler } from ${JSON.stringify(path.join(REPO_ROOT, "runtime"))};\n` +
+          "export const handler: StreamingLambdaHandler = async (_event, writer) => {\n" +
+          '  await writer.writeAndFinish("plain");\n' +
+          "};\n",
+        // What a user writes without our buildBundle.
+        "entry.ts":
+          `import { LambdaRuntime } from ${JSON.stringify(path.join(REPO_ROOT, "runtime"))};\n` +
+          'import { handler } from "./handler";\n' +
+          "await new LambdaRuntime(handler).run();\n",
+        // Records, when the process exits, which of Node's HTTP modules it loaded.
+        "preload.mjs":
+          'import { writeFileSync } from "node:fs";\n' +
+          'process.on("exit", () => {\n' +
+          "  const http = process.moduleLoadList.filter(\n" +
+          '    (name) => name === "NativeModule http" || name.startsWith("NativeModule _http_"),\n' +
+          "  );\n" +
+          "  writeFileSync(process.env.MODULE_REPORT, JSON.stringify({ http }));\n" +
+          "});\n",
+        "loads-http.mjs": 'await import("node:http");\n',
+      });
+      const outfile = path.join(dir, "out", "index.mjs");
+      const result = await build({
+        entryPoints: [path.join(dir, "entry.ts")],
+        bundle: true,
+        platform: "node",
+        format: "esm",
+        target: "node24",
+        outfile,
+        metafile: true,
+        logLevel: "silent",
+      });
+      const inputs = Object.keys(result.metafile.inputs).map((input) => path.resolve(input));
+      expect(inputs).to.include(path.join(REPO_ROOT, "runtime", "lambdaRuntime.ts"));
+      expect(localServerInputs(inputs)).to.deep.equal([]);
+
+      const preload = path.join(dir, "preload.mjs");
+      const loadedHttp = (script: string, env: Record<string, string> = {}) => {
+        const report = path.join(dir, `report-${path.basename(script)}.json`);
+        const run = spawnSync(process.execPath, ["--import", preload, script], {
+          encoding: "utf8",
+          timeout: 30_000,
+          env: { PATH: process.env.PATH ?? "", MODULE_REPORT: report, ...env },
+        });
+        return {
+          status: run.status,
+          stderr: run.stderr,
+          ...(JSON.parse(fs.readFileSync(report, "utf8")) as { http: string[] }),
+        };
+      };
+      // The preload sees node:http when it is loaded...
+      expect(loadedHttp(path.join(dir, "loads-http.mjs")).http).to.include("NativeModule http");
+      // ...and the bundle, against a Runtime API nobody answers, retries, exits 1, and never loaded it.
+      const runtime = loadedHttp(outfile, { AWS_LAMBDA_RUNTIME_API: `127.0.0.1:${await closedPort()}` });
+      expect(runtime.status, runtime.stderr).to.equal(1);
+      expect(runtime.http).to.deep.equal([]);
     });
 
     it("streams an invocation through bootstrap and the Runtime API", async function () {
