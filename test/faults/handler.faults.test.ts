@@ -2,49 +2,65 @@
 import { expect } from "chai";
 import * as path from "node:path";
 import { buffered, ResponseStreamStateError, type StreamingLambdaHandlerFunction } from "../../runtime";
-import { bundleHandler, runChild, type ChildRun } from "../helpers/childRuntime";
-import { FaultyRuntimeApi } from "./faultyRuntimeApi";
+import { bundleHandler, type ChildRun } from "../helpers/childRuntime";
+import type { Exchange, FakeRuntimeApi } from "../helpers/fakeRuntimeApi";
+import { startHarness, stopAllHarnesses, type Harness } from "../helpers/runtimeHarness";
 import { scenarioGroup } from "./scenarioTable";
 import {
   AFTER,
+  childRuntimes,
   describeReplies,
   echo,
   enqueueVictimThenAfter,
   errorBody,
   expectNoCleanSuccess,
   expectServedAfter,
-  startRuntime,
-  stopAllRuntimes,
   trailerError,
   VICTIM,
   victimThenEcho,
-  type RuntimeUnderTest,
 } from "./runtimeUnderTest";
 
 const scenario = scenarioGroup("Handler");
 
 /** Runs the victim then the invocation after it, and waits until the one after is served. */
 async function victimRun(
-  handler: Parameters<typeof startRuntime>[0],
+  handler: Parameters<typeof startHarness>[0],
   headers?: Record<string, string>,
-): Promise<RuntimeUnderTest & { served: string }> {
-  const run = await startRuntime(handler, (api) => {
+): Promise<Harness & { served: string }> {
+  const run = await startHarness(handler, (api) => {
     api.enqueue({ requestId: VICTIM, event: JSON.stringify(VICTIM), ...(headers ? { headers } : {}) });
     api.enqueue({ requestId: AFTER, event: JSON.stringify(AFTER) });
   });
   return { ...run, served: await expectServedAfter(run.api) };
 }
 
+/**
+ * How far ahead the deadlines of the scenarios that run into them lie. The runtime arms its deadline timer
+ * when the handler starts, so a handler that starts late still sees the abort after it started.
+ */
+const DEADLINE_MS = 150;
+
 /** A deadline this many ms from now, as the `/next` header. */
 function deadlineIn(ms: number): Record<string, string> {
   return { "Lambda-Runtime-Deadline-Ms": String(Date.now() + ms) };
 }
 
+/** The error message of a JSON error body. */
+function errorBodyOf(exchange: Exchange | undefined): string {
+  return (JSON.parse(exchange?.body.toString() || "{}") as { errorMessage?: string }).errorMessage ?? "";
+}
+
+/** Asserts the fake saw the client give up on init (`initFailed` rejects). */
+async function expectInitFailed(api: FakeRuntimeApi): Promise<void> {
+  const outcome = await api.initFailed.then(
+    () => "resolved",
+    (error: Error) => error.message,
+  );
+  expect(outcome).to.match(/^the client posted \/init\/error /);
+}
+
 /** Asserts the victim's only reply is `/error` with this type; returns its JSON body. */
-function expectErrorReply(
-  run: RuntimeUnderTest,
-  errorType: string,
-): { errorType: string; errorMessage: string } {
+function expectErrorReply(run: Harness, errorType: string): { errorType: string; errorMessage: string } {
   const replies = run.api.repliesTo(VICTIM);
   expect(replies.map((r) => r.path.split("/").pop())).to.deep.equal(["error"]);
   expect(replies[0]?.headers["lambda-runtime-function-error-type"]).to.equal(errorType);
@@ -54,10 +70,7 @@ function expectErrorReply(
 }
 
 /** Asserts the victim's stream ended with a last chunk carrying error trailers of this type. */
-function expectTrailers(
-  run: RuntimeUnderTest,
-  errorType: string,
-): { errorType: string; errorMessage: string } {
+function expectTrailers(run: Harness, errorType: string): { errorType: string; errorMessage: string } {
   const [reply, ...others] = run.api.repliesTo(VICTIM);
   expect(others).to.deep.equal([]);
   expect(reply?.lastChunk, "ends with a last chunk").to.equal(true);
@@ -67,7 +80,7 @@ function expectTrailers(
 }
 
 describe("fault injection: the handler misbehaves", () => {
-  afterEach(stopAllRuntimes);
+  afterEach(stopAllHarnesses);
 
   describe("throws and rejections before any byte", () => {
     scenario(
@@ -130,7 +143,7 @@ describe("fault injection: the handler misbehaves", () => {
       "rejection with a revoked Proxy (throws on every touch)",
       "/error with a placeholder description; the runtime keeps running; next served",
       async (observe) => {
-        const run = await startRuntime(
+        const run = await startHarness(
           victimThenEcho(() => {
             const { proxy, revoke } = Proxy.revocable({}, {});
             revoke();
@@ -277,7 +290,10 @@ describe("fault injection: the handler misbehaves", () => {
         const run = await victimRun(victimThenEcho(async (_event, writer) => writer.write("unfinished")));
         const warning = run.logs.find((line) => line.startsWith("WARN")) ?? "";
         observe(`${describeReplies(run.api, VICTIM)}; "${warning}"; ${run.served}`);
-        expect(run.api.repliesTo(VICTIM)[0]?.body.toString()).to.equal("unfinished");
+        const [reply] = run.api.repliesTo(VICTIM);
+        expect(reply?.body.toString()).to.equal("unfinished");
+        expect(reply?.lastChunk, "a clean last chunk").to.equal(true);
+        expect(reply?.trailers).to.deep.equal({});
         expect(warning).to.match(/victim: the handler returned without finish\(\)/);
       },
     );
@@ -295,13 +311,13 @@ describe("fault injection: the handler misbehaves", () => {
             context.signal.addEventListener("abort", () => (abortedAfter = Date.now() - started));
             return new Promise<void>(() => undefined);
           }),
-          deadlineIn(150),
+          deadlineIn(DEADLINE_MS),
         );
         const body = expectErrorReply(run, "InvocationTimeoutError");
         observe(
           `signal aborted after ${abortedAfter} ms; ${describeReplies(run.api, VICTIM)}; ${run.served}`,
         );
-        expect(abortedAfter).to.be.within(100, 1000);
+        expect(abortedAfter, "aborted at the deadline, not before").to.be.at.least(DEADLINE_MS - 50);
         expect(body.errorMessage).to.match(/did not settle before the invocation deadline/);
       },
     );
@@ -316,7 +332,7 @@ describe("fault injection: the handler misbehaves", () => {
             await writer.write("started");
             await new Promise<void>(() => undefined);
           }),
-          deadlineIn(150),
+          deadlineIn(DEADLINE_MS),
         );
         const error = expectTrailers(run, "InvocationTimeoutError");
         observe(`${describeReplies(run.api, VICTIM)}; ${run.served}`);
@@ -331,18 +347,25 @@ describe("fault injection: the handler misbehaves", () => {
         const late: unknown[] = [];
         let lateWriteDone!: () => void;
         const lateWrite = new Promise<void>((resolve) => (lateWriteDone = resolve));
-        const run = await startRuntime(
+        let fake: FakeRuntimeApi | undefined;
+        const run = await startHarness(
           victimThenEcho(async (_event, writer, context) => {
             await writer.write("before the deadline");
             await new Promise((resolve) => context.signal.addEventListener("abort", resolve));
-            // Still running after the runtime gave up on it, while the next invocation is served.
-            await new Promise((resolve) => setTimeout(resolve, 30));
+            // Still running after the runtime gave up on it, once the next invocation is being served.
+            const api = fake as FakeRuntimeApi;
+            await api.until(() => api.repliesTo(AFTER).length > 0, "the next invocation's reply to start");
             await writer.write("zombie").catch((error: unknown) => late.push(error));
             await writer.finish().catch((error: unknown) => late.push(error));
             lateWriteDone();
           }),
           (api) => {
-            api.enqueue({ requestId: VICTIM, event: JSON.stringify(VICTIM), headers: deadlineIn(100) });
+            fake = api;
+            api.enqueue({
+              requestId: VICTIM,
+              event: JSON.stringify(VICTIM),
+              headers: deadlineIn(DEADLINE_MS),
+            });
             api.enqueue({ requestId: AFTER, event: JSON.stringify(AFTER) });
           },
         );
@@ -363,7 +386,7 @@ describe("fault injection: the handler misbehaves", () => {
       "buffered result that cannot be serialized (a BigInt)",
       "/error TypeError; next served",
       async (observe) => {
-        const run = await startRuntime(
+        const run = await startHarness(
           buffered(async (event: string) => (event === VICTIM ? { big: 1n } : `served "${event}"`)),
           enqueueVictimThenAfter,
         );
@@ -381,7 +404,7 @@ describe("fault injection: the handler misbehaves", () => {
       "buffered handler given an event that is not JSON",
       "/error SyntaxError; next served",
       async (observe) => {
-        const run = await startRuntime(
+        const run = await startHarness(
           buffered(async (event: string) => `served "${event}"`),
           (api) => {
             api.enqueue({ requestId: VICTIM, event: "{not json" });
@@ -399,31 +422,74 @@ describe("fault injection: the handler misbehaves", () => {
 
 describe("fault injection: the handler crashes the process (child process)", () => {
   let bundle: string;
-  const children: ChildRun[] = [];
-  const apis: FaultyRuntimeApi[] = [];
+  let throwsOnLoad: string;
+  let notAHandler: string;
+  const { fakeApi, start } = childRuntimes();
 
   before(async function () {
     this.timeout(30_000);
-    bundle = await bundleHandler(path.join(__dirname, "fixtures/crashingHandler.ts"));
+    [bundle, throwsOnLoad, notAHandler] = await Promise.all([
+      bundleHandler(path.join(__dirname, "fixtures/crashingHandler.ts")),
+      bundleHandler(path.join(__dirname, "../fixtures/throwsOnLoad.ts")),
+      bundleHandler(path.join(__dirname, "../fixtures/notAHandler.ts")),
+    ]);
   });
 
-  afterEach(async () => {
-    for (const child of children.splice(0)) child.child.kill();
-    await Promise.all(apis.splice(0).map((api) => api.close()));
-  });
+  /** Starts `file` against a fresh fake Runtime API, with no invocation queued. */
+  async function startChild(file: string): Promise<{ api: FakeRuntimeApi; run: ChildRun }> {
+    const api = await fakeApi();
+    return { api, run: start(file, api) };
+  }
+
+  scenario(
+    "handler module throws while loading",
+    "/init/error with the error's type and message, then exit 1; /next never polled",
+    async (observe) => {
+      const { api, run } = await startChild(throwsOnLoad);
+      const code = await run.exit;
+      const [initError, ...others] = api.exchanges;
+      observe(`exit ${code}; ${initError?.method} ${initError?.path} ${initError?.error?.errorType}`);
+      expect(code).to.equal(1);
+      expect(others).to.deep.equal([]);
+      expect(initError?.path).to.equal("/2018-06-01/runtime/init/error");
+      expect(initError?.headers["lambda-runtime-function-error-type"]).to.equal("ReferenceError");
+      expect(JSON.parse(initError?.body.toString() ?? "")).to.include({
+        errorType: "ReferenceError",
+        errorMessage: "DATABASE_URL is not configured",
+      });
+      expect(run.stderr()).to.include(
+        "the handler failed to load: ReferenceError: DATABASE_URL is not configured",
+      );
+      await expectInitFailed(api);
+    },
+  );
+
+  scenario(
+    "handler export that is not a handler",
+    "/init/error naming the export and what it is, then exit 1",
+    async (observe) => {
+      const { api, run } = await startChild(notAHandler);
+      const code = await run.exit;
+      const [initError] = api.replies;
+      const message = errorBodyOf(initError);
+      observe(`exit ${code}; ${initError?.path}: ${message}`);
+      expect(code).to.equal(1);
+      expect(initError?.path).to.equal("/2018-06-01/runtime/init/error");
+      expect(message).to.match(/"handler" export must be a streaming handler .* got object/);
+      await expectInitFailed(api);
+    },
+  );
 
   scenario(
     "unhandled rejection before any byte",
     "the error is reported on /error, then the process exits non-zero; a restarted one serves the next",
     async (observe) => {
-      const api = await new FaultyRuntimeApi().start();
-      apis.push(api);
+      const api = await fakeApi();
       api.enqueue({ requestId: VICTIM, event: '"reject-early"' });
-      const first = runChild(bundle, api.address);
-      children.push(first);
+      const first = start(bundle, api);
       const code = await first.exit;
       api.enqueue({ requestId: AFTER, event: JSON.stringify(AFTER) });
-      children.push(runChild(bundle, api.address));
+      start(bundle, api);
       const served = await expectServedAfter(api);
       observe(`exit ${code}; ${describeReplies(api, VICTIM)}; restarted: ${served}`);
       expect(code).to.equal(1);
@@ -445,18 +511,16 @@ describe("fault injection: the handler crashes the process (child process)", () 
       name,
       "the error is reported in the stream's trailers (as AWS's client does), then the process exits non-zero; never a clean end; a restarted one serves the next",
       async (observe) => {
-        const api = await new FaultyRuntimeApi().start();
-        apis.push(api);
+        const api = await fakeApi();
         api.enqueue({ requestId: VICTIM, event });
-        const first = runChild(bundle, api.address);
-        children.push(first);
+        const first = start(bundle, api);
         const code = await first.exit;
         await api.until(
           () => api.repliesTo(VICTIM).some((e) => e.state !== "open"),
           "the victim's reply to end",
         );
         api.enqueue({ requestId: AFTER, event: JSON.stringify(AFTER) });
-        children.push(runChild(bundle, api.address));
+        start(bundle, api);
         const served = await expectServedAfter(api);
         const errorLine =
           first

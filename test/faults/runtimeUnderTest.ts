@@ -1,62 +1,37 @@
-// Runs our runtime in-process against a FaultyRuntimeApi, and describes what reached the Runtime API.
+// What the fault scenarios share: the victim and the invocation after it, and descriptions of what arrived.
 import { expect } from "chai";
-import {
-  LambdaRuntime,
-  type AnyLambdaHandler,
-  type LambdaResponseStreamWriter,
-  type StreamingLambdaHandlerFunction,
-} from "../../runtime";
-import { LAMBDA_ENV } from "../helpers/runtimeHarness";
-import { FaultyRuntimeApi, type Exchange } from "./faultyRuntimeApi";
+import type { LambdaResponseStreamWriter, StreamingLambdaHandlerFunction } from "../../runtime";
+import { runChild, type ChildRun } from "../helpers/childRuntime";
+import { FakeRuntimeApi, type Exchange } from "../helpers/fakeRuntimeApi";
 
-/** A runtime serving a faulty Runtime API, with what it logged and any fatal error. */
-export interface RuntimeUnderTest {
-  readonly api: FaultyRuntimeApi;
-  readonly logs: string[];
-  readonly fatal: Error[];
-  /** Resolves when the runtime's loop has ended. */
-  readonly done: Promise<void>;
-  /** Stops the runtime and the fake (the fake first, so a runtime stuck on it is released). */
-  stop(): Promise<void>;
+/** Starts bundled runtimes in child processes, each against a fake Runtime API of its own or a shared one. */
+export interface ChildRuntimes {
+  /** A fresh fake Runtime API. */
+  fakeApi(): Promise<FakeRuntimeApi>;
+  /** Starts the bundle at `file` against `api`. */
+  start(file: string, api: FakeRuntimeApi): ChildRun;
 }
 
-const running = new Set<RuntimeUnderTest>();
-
-/** Starts a fake Runtime API, lets `prepare` queue events and faults, then starts our runtime against it. */
-export async function startRuntime(
-  handler: AnyLambdaHandler,
-  prepare: (api: FaultyRuntimeApi) => void = () => undefined,
-): Promise<RuntimeUnderTest> {
-  const api = await new FaultyRuntimeApi().start();
-  prepare(api);
-  const logs: string[] = [];
-  const fatal: Error[] = [];
-  const runtime = new LambdaRuntime(handler, {
-    runtimeApi: api.address,
-    env: LAMBDA_ENV,
-    log: { warn: (m) => logs.push(`WARN ${m}`), error: (m) => logs.push(`ERROR ${m}`) },
-    onFatalError: (error) => fatal.push(error),
+/** Call inside a `describe`: what it starts is killed and closed after each test. */
+export function childRuntimes(): ChildRuntimes {
+  const children: ChildRun[] = [];
+  const apis: FakeRuntimeApi[] = [];
+  afterEach(async () => {
+    for (const child of children.splice(0)) child.child.kill();
+    await Promise.all(apis.splice(0).map((api) => api.close()));
   });
-  const done = runtime.run();
-  const underTest: RuntimeUnderTest = {
-    api,
-    logs,
-    fatal,
-    done,
-    async stop() {
-      running.delete(underTest);
-      runtime.stop();
-      await api.close();
-      await done;
+  return {
+    async fakeApi() {
+      const api = await new FakeRuntimeApi().start();
+      apis.push(api);
+      return api;
+    },
+    start(file, api) {
+      const run = runChild(file, api.address);
+      children.push(run);
+      return run;
     },
   };
-  running.add(underTest);
-  return underTest;
-}
-
-/** Stops every runtime started by {@link startRuntime} that is still running (for `afterEach`). */
-export async function stopAllRuntimes(): Promise<void> {
-  await Promise.all([...running].map((r) => r.stop()));
 }
 
 /** The request id of the invocation a scenario makes fail, and of the one that must be served after it. */
@@ -81,7 +56,7 @@ export async function echo(event: Buffer, writer: LambdaResponseStreamWriter): P
 }
 
 /** Queues the victim invocation then the one after it. */
-export function enqueueVictimThenAfter(api: FaultyRuntimeApi): void {
+export function enqueueVictimThenAfter(api: FakeRuntimeApi): void {
   api.enqueue({ requestId: VICTIM, event: JSON.stringify(VICTIM) });
   api.enqueue({ requestId: AFTER, event: JSON.stringify(AFTER) });
 }
@@ -115,7 +90,7 @@ export function describeExchange(exchange: Exchange): string {
 }
 
 /** What reached the Runtime API for one invocation, e.g. `/error TypeError`. */
-export function describeReplies(api: FaultyRuntimeApi, requestId: string): string {
+export function describeReplies(api: FakeRuntimeApi, requestId: string): string {
   const replies = api.repliesTo(requestId);
   return replies.length === 0 ? "no reply" : replies.map(describeExchange).join(", then ");
 }
@@ -137,7 +112,7 @@ export function errorBody(exchange: Exchange | undefined): { errorType: string; 
  * Asserts the invocation after the faulty one was served in full (prelude, `served "after"`, clean end) and
  * that the faulty one never produced a clean success; returns a short description of the one after.
  */
-export async function expectServedAfter(api: FaultyRuntimeApi, requestId = AFTER): Promise<string> {
+export async function expectServedAfter(api: FakeRuntimeApi, requestId = AFTER): Promise<string> {
   await api.until(() => api.repliesTo(requestId).some((e) => e.state !== "open"), `a reply to ${requestId}`);
   const [reply] = api.repliesTo(requestId);
   expect(isCleanSuccess(reply as Exchange), describeExchange(reply as Exchange)).to.equal(true);
@@ -146,7 +121,7 @@ export async function expectServedAfter(api: FaultyRuntimeApi, requestId = AFTER
 }
 
 /** Asserts no reply to the invocation was a clean success (a truncated stream must never look complete). */
-export function expectNoCleanSuccess(api: FaultyRuntimeApi, requestId = VICTIM): void {
+export function expectNoCleanSuccess(api: FakeRuntimeApi, requestId = VICTIM): void {
   for (const reply of api.repliesTo(requestId)) {
     expect(isCleanSuccess(reply), `${requestId}: ${describeExchange(reply)}`).to.equal(false);
   }
