@@ -1,11 +1,11 @@
 // Serves one measured batch and reports, beside the records, the CPU time the client and the fake server spent.
-import type { InvocationRecord } from "../fakeRuntimeApi";
+import type { Invocation } from "../../test/helpers/fakeRuntimeApi";
 import { readCpuMs } from "../processes";
 import type { ClientSession } from "./session";
 
 /** A measured batch of invocations. */
 export interface MeasuredBatch {
-  readonly records: InvocationRecord[];
+  readonly records: Invocation[];
   /** From the first `/next` answer to the last response byte, in ms. */
   readonly wallMs: number;
   /** CPU the client process used during the batch (all threads), in ms. */
@@ -25,8 +25,8 @@ export async function measureBatch(
   const records = await session.serve(count, event);
   const server = process.cpuUsage(serverBefore);
   const clientAfter = await readCpuMs(session.process.pid);
-  const first = records[0] as InvocationRecord;
-  const last = records[records.length - 1] as InvocationRecord;
+  const first = records[0] as Invocation;
+  const last = records[records.length - 1] as Invocation;
   return {
     records,
     wallMs: last.lastByteAt - first.nextAnsweredAt,

@@ -1,19 +1,23 @@
 // Runs one client process against its own fake Runtime API, guarding every wait against crashes and hangs.
 import { sandboxEnvironment } from "../environment";
-import { FakeRuntimeApi, type InvocationRecord } from "../fakeRuntimeApi";
+import { FakeRuntimeApi, type Invocation } from "../../test/helpers/fakeRuntimeApi";
 import type { NodeInstall } from "../node24";
 import { spawnClient, type ClientProcess } from "../processes";
 import type { HandlerKind, PreparedClient } from "../clients/types";
 
 /** A wait longer than this means a client is stuck: fail loudly instead of hanging the benchmark. */
 const STUCK_AFTER_MS = 60_000;
+/** How much of each reply's body the fake keeps, for checks and error messages; the rest is only counted. */
+const KEPT_BODY_BYTES = 64 * 1024;
+/** Far enough ahead that no client's deadline logic ever fires during a benchmark. */
+const DEADLINE_IN_MS = 15 * 60 * 1000;
 
 /** A client process and the fake Runtime API it talks to. */
 export interface ClientSession {
   readonly api: FakeRuntimeApi;
   readonly process: ClientProcess;
   /** Serves `count` invocations of `event`; rejects if the client crashes, fails or stalls. */
-  serve(count: number, event: Buffer): Promise<InvocationRecord[]>;
+  serve(count: number, event: Buffer): Promise<Invocation[]>;
   /** Waits for `promise`, rejecting if the client crashes, fails to start or stalls. */
   guard<T>(promise: Promise<T>): Promise<T>;
 }
@@ -25,7 +29,10 @@ export async function withClient<T>(
   kind: HandlerKind,
   use: (session: ClientSession) => Promise<T>,
 ): Promise<T> {
-  const api = await FakeRuntimeApi.start();
+  const api = await new FakeRuntimeApi({
+    keepBodyBytes: KEPT_BODY_BYTES,
+    deadlineInMs: DEADLINE_IN_MS,
+  }).start();
   const launch = client.launch(kind);
   const env = {
     ...sandboxEnvironment({
@@ -58,6 +65,6 @@ export async function withClient<T>(
     throw new Error(`${client.name}: ${(error as Error).message}`, { cause: error });
   } finally {
     await child.stop();
-    api.close();
+    await api.close();
   }
 }
