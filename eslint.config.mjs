@@ -4,7 +4,7 @@ import tseslint from "typescript-eslint";
 import prettier from "eslint-config-prettier";
 
 export default tseslint.config(
-  { ignores: ["node_modules/", "dist/", ".build/", ".bench/", ".peers/"] },
+  { ignores: ["node_modules/", "dist/", ".build/", ".bench/", ".peers/", ".test-results/"] },
   eslint.configs.recommended,
   ...tseslint.configs.recommended,
   prettier,

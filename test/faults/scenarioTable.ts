@@ -1,4 +1,9 @@
 // The fault scenario table: each scenario is a mocha `it`; after the run, a table of expected vs observed.
+import { mkdirSync, writeFileSync } from "node:fs";
+import * as path from "node:path";
+
+/** Where the table is written after a run that ran scenarios. */
+const TABLE_PATH = path.join(__dirname, "../../.test-results/fault-scenarios.md");
 
 interface Row {
   readonly group: string;
@@ -33,14 +38,20 @@ export function scenarioGroup(
   };
 }
 
-/** The table as Markdown, with a count line: only scenarios that ran are counted. */
-export function renderTable(): string {
+/** How many scenarios ran and passed, e.g. `47 of 47 fault scenarios passed (3 not run)`. */
+function summary(): string {
   const ran = rows.filter((row) => row.result !== "not run");
   const passed = ran.filter((row) => row.result === "passed").length;
+  const notRun = rows.length - ran.length;
+  return `${passed} of ${ran.length} fault scenarios passed` + (notRun > 0 ? ` (${notRun} not run)` : "");
+}
+
+/** The table as Markdown, under a count line: only scenarios that ran are listed and counted. */
+function renderTable(): string {
+  const ran = rows.filter((row) => row.result !== "not run");
   const cell = (text: string): string => text.replace(/\|/g, "\\|").replace(/\s*\n\s*/g, " ");
   const lines = [
-    `Fault injection (issue 5, section 2): ${passed} of ${ran.length} scenarios passed` +
-      (ran.length < rows.length ? ` (${rows.length - ran.length} not run)` : ""),
+    `# Fault injection: ${summary()}`,
     "",
     "| group | scenario | expected | observed | result |",
     "| --- | --- | --- | --- | --- |",
@@ -49,12 +60,16 @@ export function renderTable(): string {
         `| ${row.group} | ${cell(row.scenario)} | ${cell(row.expected)} | ${cell(row.observed)} | ${row.result} |`,
     ),
   ];
-  return lines.join("\n");
+  return `${lines.join("\n")}\n`;
 }
 
-// A root-level hook (this module is loaded while mocha reads spec files): print once, after every file.
+// A root-level hook (this module is loaded while mocha reads spec files): once, after every file, write the
+// table and say in one line where it is.
 if (typeof after === "function") {
   after(function () {
-    if (rows.some((row) => row.result !== "not run")) console.log(`\n${renderTable()}\n`);
+    if (!rows.some((row) => row.result !== "not run")) return;
+    mkdirSync(path.dirname(TABLE_PATH), { recursive: true });
+    writeFileSync(TABLE_PATH, renderTable());
+    console.log(`  ${summary()}; table: ${path.relative(process.cwd(), TABLE_PATH)}`);
   });
 }
