@@ -11,6 +11,15 @@ export default tseslint.config(
   {
     rules: {
       "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_" }],
+      // One way to keep members private: ES #private, enforced at run time, not TypeScript's keyword.
+      "no-restricted-syntax": [
+        "error",
+        {
+          selector:
+            ":matches(PropertyDefinition, MethodDefinition, TSParameterProperty)[accessibility=/private|protected/]",
+          message: "Use an ES #private member, not TypeScript's private/protected keyword.",
+        },
+      ],
     },
   },
   {

@@ -142,15 +142,19 @@ function collect(res: IncomingMessage, started: number): Promise<ClientResult> {
 /** The runtime's side of the Runtime API, with one keep-alive agent like a real runtime client. */
 export class FakeRuntime {
   readonly agent = new Agent({ keepAlive: true, maxSockets: 1 });
-  constructor(private readonly t: TestServer) {}
+  readonly #t: TestServer;
+
+  constructor(t: TestServer) {
+    this.#t = t;
+  }
 
   /** `GET /next`: resolves with the invocation once one is handed out. */
   next(): Promise<{ status: number; requestId: string; headers: IncomingHttpHeaders; event: Buffer }> {
     return new Promise((resolve, reject) => {
       const req = request(
         {
-          host: this.t.host,
-          port: this.t.port,
+          host: this.#t.host,
+          port: this.#t.port,
           path: "/2018-06-01/runtime/invocation/next",
           agent: this.agent,
         },
@@ -180,7 +184,7 @@ export class FakeRuntime {
   ): Promise<{ status: number; body: string }> {
     return new Promise((resolve, reject) => {
       const req = request(
-        { host: this.t.host, port: this.t.port, method: "POST", path, headers, agent: this.agent },
+        { host: this.#t.host, port: this.#t.port, method: "POST", path, headers, agent: this.agent },
         (res) => {
           let text = "";
           res.setEncoding("utf8");
@@ -202,8 +206,8 @@ export class FakeRuntime {
     contentType: string,
   ): { req: ClientRequest; answer: Promise<{ status: number; body: string } | Error> } {
     const req = request({
-      host: this.t.host,
-      port: this.t.port,
+      host: this.#t.host,
+      port: this.#t.port,
       method: "POST",
       path: `/2018-06-01/runtime/invocation/${requestId}/response`,
       agent: this.agent,
