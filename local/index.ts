@@ -2,4 +2,4 @@
 export { startLocalServer, LocalServerListenError, INVOKE_PATH, type LocalServer } from "./server";
 export type { LocalServerOptions } from "./settings";
 export { EVERY_PATH, type RouteMethod } from "./gateway/route";
-export type { FunctionErrorReport } from "./runtimeApi/invocation";
+export type { FunctionErrorReport, InvocationEvent, InvocationState } from "./runtimeApi/invocation";

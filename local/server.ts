@@ -66,6 +66,8 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
     noRuntimeWarningMs: settings.noRuntimeWarningMs,
     address: () => address,
     onInitError: settings.onInitError,
+    onInvocation: settings.onInvocation,
+    onPoll: settings.onPoll,
   });
   // No request timeout: the runtime's streamed response is a request that may last 15 minutes. Clients get
   // `clientRequestTimeoutMs` for their headers (headersTimeout, checked at least every second) and their body.

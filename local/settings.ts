@@ -1,6 +1,6 @@
 // The local server's settings: options, else LOCAL_LAMBDA_* environment variables, else defaults; checked.
 import { API_GATEWAY_METHODS, routeProblem, type LocalRoute, type RouteMethod } from "./gateway/route";
-import type { FunctionErrorReport } from "./runtimeApi/invocation";
+import type { FunctionErrorReport, InvocationEvent } from "./runtimeApi/invocation";
 
 /** Settings of the local server. Every field is optional. */
 export interface LocalServerOptions {
@@ -52,6 +52,17 @@ export interface LocalServerOptions {
    * @default nothing beyond the log line
    */
   onInitError?: (error: FunctionErrorReport) => void;
+  /**
+   * Told each time an invocation changes state (`queued`, `dispatched`, `replying`, `done`): for tools that
+   * show progress, and for tests that wait on events rather than on time.
+   * @default nothing
+   */
+  onInvocation?: (event: InvocationEvent) => void;
+  /**
+   * Told each time a runtime asks for an invocation (`GET /next`): the first call means the runtime is up.
+   * @default nothing
+   */
+  onPoll?: () => void;
 }
 
 /** The settings in effect. */
@@ -65,6 +76,8 @@ export interface LocalServerSettings {
   readonly noRuntimeWarningMs: number;
   readonly log: (line: string) => void;
   readonly onInitError: ((error: FunctionErrorReport) => void) | undefined;
+  readonly onInvocation: ((event: InvocationEvent) => void) | undefined;
+  readonly onPoll: (() => void) | undefined;
 }
 
 /**
@@ -98,6 +111,8 @@ export function resolveSettings(
     noRuntimeWarningMs,
     log: options.log ?? ((line) => process.stderr.write(`[local-server] ${line}\n`)),
     onInitError: options.onInitError,
+    onInvocation: options.onInvocation,
+    onPoll: options.onPoll,
   };
 }
 

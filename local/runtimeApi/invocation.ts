@@ -70,6 +70,14 @@ export interface InvocationExtras {
  */
 export type InvocationState = "queued" | "dispatched" | "replying" | "done";
 
+/** An invocation changed state (for tools and tests; the log says the same in words). */
+export interface InvocationEvent {
+  /** The Lambda request id the runtime sees. */
+  readonly requestId: string;
+  /** The state it is now in. */
+  readonly state: InvocationState;
+}
+
 /**
  * One invocation. Its state changes only through its methods, each allowed from certain states; its outcome
  * settles once, with the first answer.
@@ -89,15 +97,19 @@ export class Invocation {
   readonly #cut = new AbortController();
   #reply: IncomingMessage | undefined;
   #deadline: NodeJS.Timeout | undefined;
+  readonly #onChange: ((event: InvocationEvent) => void) | undefined;
 
   /**
    * @param event The event bytes, sent to the runtime as is.
    * @param extras Client context for the runtime.
+   * @param onChange Told of every state change, `queued` included (it is told at once).
    */
-  constructor(event: Buffer, extras: InvocationExtras = {}) {
+  constructor(event: Buffer, extras: InvocationExtras = {}, onChange?: (event: InvocationEvent) => void) {
     this.#event = event;
     this.extras = extras;
     this.outcome = new Promise((resolve) => (this.#resolve = resolve));
+    this.#onChange = onChange;
+    onChange?.({ requestId: this.requestId, state: "queued" });
   }
 
   get state(): InvocationState {
@@ -116,7 +128,7 @@ export class Invocation {
    */
   dispatch(timeoutMs: number, onDeadline: () => void): Buffer {
     this.#expect("queued", "dispatch");
-    this.#state = "dispatched";
+    this.#enter("dispatched");
     this.#deadline = setTimeout(onDeadline, timeoutMs);
     const event = this.#event;
     this.#event = Buffer.alloc(0);
@@ -129,7 +141,7 @@ export class Invocation {
    */
   beginReply(request: IncomingMessage): void {
     this.#expect("dispatched", "beginReply");
-    this.#state = "replying";
+    this.#enter("replying");
     this.#reply = request;
   }
 
@@ -154,9 +166,14 @@ export class Invocation {
   /** Any state → `done`. Returns false when it was done already. */
   end(): boolean {
     if (this.#state === "done") return false;
-    this.#state = "done";
     clearTimeout(this.#deadline);
+    this.#enter("done");
     return true;
+  }
+
+  #enter(state: InvocationState): void {
+    this.#state = state;
+    this.#onChange?.({ requestId: this.requestId, state });
   }
 
   #expect(state: InvocationState, transition: string): void {

@@ -16,6 +16,7 @@ import {
   Invocation,
   StreamInterruptedError,
   type FunctionErrorReport,
+  type InvocationEvent,
   type InvocationExtras,
   type InvocationOutcome,
 } from "./invocation";
@@ -48,6 +49,10 @@ export interface LocalRuntimeApiOptions {
   address?: () => string;
   /** Called with the error of a `POST /init/error`, after the waiting invocations failed with it. */
   onInitError?: ((error: FunctionErrorReport) => void) | undefined;
+  /** Told each time an invocation changes state. */
+  onInvocation?: ((event: InvocationEvent) => void) | undefined;
+  /** Told each time a runtime's `GET /next` starts waiting. */
+  onPoll?: (() => void) | undefined;
 }
 
 /** Runtime API error types, as Lambda names them. */
@@ -97,7 +102,7 @@ export class LocalRuntimeApi {
    * @param extras Client context for the runtime.
    */
   enqueue(event: Buffer, extras: InvocationExtras = {}): PendingInvocation {
-    const invocation = new Invocation(event, extras);
+    const invocation = new Invocation(event, extras, this.#options.onInvocation);
     const pending: PendingInvocation = {
       requestId: invocation.requestId,
       outcome: invocation.outcome,
@@ -120,7 +125,8 @@ export class LocalRuntimeApi {
     if (path === NEXT_PATH) {
       if (method !== "GET") return methodNotAllowed(response, method, path, "GET");
       if (this.#closed) return answerClosing(response);
-      return this.#queue.addPoll(response);
+      this.#queue.addPoll(response);
+      return this.#options.onPoll?.();
     }
     if (path === INIT_ERROR_PATH) {
       if (method !== "POST") return methodNotAllowed(response, method, path, "POST");

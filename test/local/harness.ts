@@ -7,16 +7,25 @@ import {
   type ClientRequest,
 } from "node:http";
 import { LambdaRuntime, type AnyLambdaHandler } from "../../runtime";
+import type { InvocationEvent, InvocationState } from "../../local";
 import { startLocalServer, type LocalServer, type LocalServerOptions } from "../../local/server";
 
-/** A local server on a free port, with its log captured. */
+/** A local server on a free port, with its log and its invocations' state changes captured. */
 export interface TestServer {
   server: LocalServer;
   logs: string[];
+  /** Every invocation state change, in order. */
+  events: InvocationEvent[];
+  /** How many `GET /next` polls have started waiting. */
+  polls: number;
   host: string;
   port: number;
   /** Resolves with the first log line (already written or still to come) that matches `pattern`. */
   logged(pattern: RegExp): Promise<string>;
+  /** Resolves once `condition` holds, checked now and after every log line and invocation event. */
+  until(condition: () => boolean): Promise<void>;
+  /** Request ids of the invocations that have reached `state`, in the order they did. */
+  inState(state: InvocationState): string[];
 }
 
 /**
@@ -28,29 +37,57 @@ export async function startTestServer(
   { fromEnvironment = false } = {},
 ): Promise<TestServer> {
   const logs: string[] = [];
-  const watchers = new Set<(line: string) => void>();
-  const server = await startLocalServer({
-    ...(fromEnvironment ? {} : { port: 0, host: "127.0.0.1" }),
-    log: (line) => {
-      logs.push(line);
-      for (const watcher of [...watchers]) watcher(line);
-    },
-    ...options,
-  });
-  const [host, port] = server.runtimeApi.split(":");
-  const logged = (pattern: RegExp): Promise<string> => {
-    const found = logs.find((line) => pattern.test(line));
-    if (found !== undefined) return Promise.resolve(found);
+  const events: InvocationEvent[] = [];
+  const watchers = new Set<() => void>();
+  const changed = (): void => {
+    for (const watcher of [...watchers]) watcher();
+  };
+  const until = (condition: () => boolean): Promise<void> => {
+    if (condition()) return Promise.resolve();
     return new Promise((resolve) => {
-      const watcher = (line: string): void => {
-        if (!pattern.test(line)) return;
+      const watcher = (): void => {
+        if (!condition()) return;
         watchers.delete(watcher);
-        resolve(line);
+        resolve();
       };
       watchers.add(watcher);
     });
   };
-  return { server, logs, host: host as string, port: Number(port), logged };
+  const test: TestServer = {
+    server: undefined as unknown as LocalServer,
+    logs,
+    events,
+    polls: 0,
+    host: "",
+    port: 0,
+    until,
+    logged: async (pattern) => {
+      await until(() => logs.some((line) => pattern.test(line)));
+      return logs.find((line) => pattern.test(line)) as string;
+    },
+    inState: (state) => events.filter((event) => event.state === state).map((event) => event.requestId),
+  };
+  const server = await startLocalServer({
+    ...(fromEnvironment ? {} : { port: 0, host: "127.0.0.1" }),
+    log: (line) => {
+      logs.push(line);
+      changed();
+    },
+    onInvocation: (event) => {
+      events.push(event);
+      changed();
+    },
+    onPoll: () => {
+      test.polls++;
+      changed();
+    },
+    ...options,
+  });
+  const [host, port] = server.runtimeApi.split(":");
+  test.server = server;
+  test.host = host as string;
+  test.port = Number(port);
+  return test;
 }
 
 /**
@@ -94,6 +131,8 @@ export function clientRequest(
     path: string;
     headers?: Record<string, string | string[]>;
     body?: Buffer | string;
+    /** Called with each body chunk as it arrives. */
+    onData?: (data: Buffer) => void;
   },
 ): Promise<ClientResult> {
   const started = performance.now();
@@ -107,14 +146,18 @@ export function clientRequest(
         headers: options.headers,
         agent: false,
       },
-      (res) => collect(res, started).then(resolve, reject),
+      (res) => collect(res, started, options.onData).then(resolve, reject),
     );
     req.on("error", reject);
     req.end(options.body);
   });
 }
 
-function collect(res: IncomingMessage, started: number): Promise<ClientResult> {
+function collect(
+  res: IncomingMessage,
+  started: number,
+  onData: (data: Buffer) => void = () => undefined,
+): Promise<ClientResult> {
   const result: ClientResult = {
     status: res.statusCode ?? 0,
     headers: res.headers,
@@ -126,7 +169,10 @@ function collect(res: IncomingMessage, started: number): Promise<ClientResult> {
     complete: false,
   };
   return new Promise((resolve) => {
-    res.on("data", (data: Buffer) => result.chunks.push({ at: performance.now() - started, data }));
+    res.on("data", (data: Buffer) => {
+      result.chunks.push({ at: performance.now() - started, data });
+      onData(data);
+    });
     const done = (error?: Error): void => {
       result.body = Buffer.concat(result.chunks.map((c) => c.data));
       result.error ??= error;

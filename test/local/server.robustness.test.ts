@@ -105,7 +105,8 @@ describe("local server robustness", () => {
       const result = await rawClient(server.port, [head, "{"]);
       expect(result.text).to.match(/^HTTP\/1\.1 413 /);
       expect(result.text).to.include("Lambda's payload limit");
-      expect(result.closedAfterMs, "the server closed the connection").to.be.below(1000);
+      // Closed by the server, not by the raw client giving up (it waits 2 s at least).
+      expect(result.closedAfterMs, "the server closed the connection").to.be.a("number");
     });
   });
 
@@ -156,20 +157,21 @@ describe("local server robustness", () => {
 
   describe("slow clients", () => {
     it("times out a client that never finishes its headers (slowloris) with 408, serving others meanwhile", async function () {
-      this.timeout(10_000);
-      const server = await serve(sizeEcho, { clientRequestTimeoutMs: 300 });
+      this.timeout(20_000);
+      const server = await serve(sizeEcho, { clientRequestTimeoutMs: 1000 });
       const trickle = [
         "GET /stream HTTP/1.1\r\nHost: x\r\n",
         ..."X-Slow: aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa".split(""),
       ];
-      const slow = rawClient(server.port, trickle, 50, 5000);
-      await sleep(50);
+      let slowClosed = false;
+      const slow = rawClient(server.port, trickle, 50, 10_000).finally(() => (slowClosed = true));
       const others = await Promise.all([1, 2, 3].map(() => clientRequest(server, { path: "/stream" })));
-      const slowResult = await slow;
+      // Served while the slow client still held its connection open.
+      expect(slowClosed, "the others were served before the slow client was cut").to.equal(false);
       expect(others.map((r) => r.status)).to.deep.equal([200, 200, 200]);
-      for (const other of others) expect(other.headersAt, "not held up by the slow client").to.be.below(250);
+      const slowResult = await slow;
       expect(slowResult.text).to.match(/^HTTP\/1\.1 408 /);
-      expect(slowResult.closedAfterMs).to.be.within(300, 2500);
+      expect(slowResult.closedAfterMs, "not before its time was up").to.be.at.least(1000);
     });
 
     it("times out a client that stops sending its body with 408, never invoking the function", async function () {
@@ -177,14 +179,13 @@ describe("local server robustness", () => {
       const server = await serve(sizeEcho, { clientRequestTimeoutMs: 300 });
       const head =
         "POST /invoke HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n";
-      const slow = rawClient(server.port, [head, '{"partial":'], 0, 5000);
-      await sleep(50);
+      const slow = rawClient(server.port, [head, '{"partial":'], 0, 10_000);
       const other = await clientRequest(server, { method: "POST", path: "/invoke", body: "{}" });
       const slowResult = await slow;
       expect(other.status).to.equal(200);
       expect(other.body.toString()).to.equal("event 2 B");
       expect(slowResult.text).to.match(/^HTTP\/1\.1 408 /);
-      expect(slowResult.closedAfterMs).to.be.within(300, 2500);
+      expect(slowResult.closedAfterMs, "not before its time was up").to.be.at.least(300);
       expect(server.logs.filter((line) => / -> 200 /.test(line))).to.have.length(1);
     });
 
@@ -206,11 +207,15 @@ describe("local server robustness", () => {
       await once(stalled, "connect");
       stalled.pause();
       stalled.write(head);
-      await sleep(100);
+      // The stalled request is the one in flight before the next is sent.
+      await server.until(() => server.inState("dispatched").length === 1);
       const queued = await clientRequest(server, { method: "POST", path: "/invoke", body: "small" });
       expect(queued.status).to.equal(200);
       expect(queued.body.toString()).to.equal("done");
-      expect(queued.headersAt, "served once the stalled stream's deadline passed").to.be.within(300, 3000);
+      // Served only once the stalled one had ended, at its deadline.
+      const [stalledId, queuedId] = server.inState("dispatched") as [string, string];
+      const order = server.events.map((event) => `${event.requestId} ${event.state}`);
+      expect(order.indexOf(`${stalledId} done`)).to.be.lessThan(order.indexOf(`${queuedId} dispatched`));
       expect(server.logs.some((line) => /stream cut: deadline passed/.test(line))).to.equal(true);
       // When the stalled client reads at last, it finds a cut stream: no terminating chunk.
       let received = "";

@@ -2,7 +2,7 @@
 import { expect } from "chai";
 import { LambdaRuntime, buffered, type LambdaResponseStreamWriter } from "../../runtime";
 import { parseRestApiEvent, restApiEventBody } from "../../runtime/restApiEvent";
-import { clientRequest, runRuntimeOn, sleep, startTestServer, type TestServer } from "./harness";
+import { clientRequest, runRuntimeOn, startTestServer, type TestServer } from "./harness";
 
 describe("local server with the project's runtime", () => {
   let t: TestServer;
@@ -25,6 +25,9 @@ describe("local server with the project's runtime", () => {
   });
 
   it("streams a handler's prelude and chunks to the client, and cuts the client on a mid-stream throw", async () => {
+    // The handler sends its last line only once the client has the first: two chunks, whatever the load.
+    let firstLineSeen: () => void = () => undefined;
+    const clientHasFirstLine = new Promise<void>((resolve) => (firstLineSeen = resolve));
     serve(async (event: Buffer, writer: LambdaResponseStreamWriter) => {
       const request = parseRestApiEvent(event);
       await writer.writeStatusAndHeaders({
@@ -34,11 +37,16 @@ describe("local server with the project's runtime", () => {
       });
       await writer.write(`${request.httpMethod} ${request.path} ${restApiEventBody(request).toString()}\n`);
       if (request.queryStringParameters?.fail) throw new RangeError("failed after one line");
-      await sleep(100);
+      await clientHasFirstLine;
       await writer.writeAndFinish("done\n");
     });
 
-    const ok = await clientRequest(t, { method: "POST", path: "/stream", body: "hi" });
+    const ok = await clientRequest(t, {
+      method: "POST",
+      path: "/stream",
+      body: "hi",
+      onData: () => firstLineSeen(),
+    });
     expect(ok.status).to.equal(200);
     expect(ok.headers["x-my-custom-header"]).to.equal("streaming-example");
     expect(ok.headers["set-cookie"]).to.deep.equal(["seen=1"]);
