@@ -17,8 +17,18 @@ export interface BenchOptions {
   readonly rounds: number;
   /** Clients to compare. @default all */
   readonly clients: readonly ClientName[];
-  /** Rewrite docs/performance.md and its chart. @default false */
+  /** Rewrite docs/performance.md, its chart and README.md's Performance section. @default false */
   readonly writeDocs: boolean;
+  /**
+   * With `writeDocs`: publish even when a targeted result is not stable (see `STABILITY_CRITERIA`), each
+   * such result marked as not stable. Without it, such a run is not published. @default false
+   */
+  readonly publishUnstable: boolean;
+  /**
+   * Run every scenario on any core, instead of pinning the harness and the clients of the latency scenarios
+   * to one CPU: for comparison, or where taskset is missing. @default false
+   */
+  readonly unpinned: boolean;
   /**
    * Raise the scheduling priority of the harness and (inherited) of every client, so that other processes
    * on a shared machine disturb the measurements less. Needs root (or CAP_SYS_NICE). @default false
@@ -35,7 +45,12 @@ export const USAGE = `Usage: npm run bench -- [options]
                         cold-start, memory, bundle-size
   --rounds <n>          interleaved rounds per scenario (default ${MIN_ROUNDS})
   --clients <names>     comma-separated subset of ${CLIENT_NAMES.join(", ")}
-  --write-docs          after a full run, rewrite docs/performance.md and docs/bench-ratios.svg
+                        (each scenario measures those of its own clients that are selected)
+  --write-docs          after a full run, rewrite docs/performance.md, docs/bench-ratios.svg and
+                        README.md's Performance section (between its performance:start/end markers);
+                        refused when a targeted result is not stable (the summary says which and why)
+  --publish-unstable    with --write-docs: publish anyway, each unstable result marked as such
+  --unpinned            do not pin the latency scenarios (harness and clients) to one CPU
   --priority            on a busy shared machine: run the harness and every client at a higher
                         scheduling priority (nice ${"-"}10; needs root), the same for all clients
   --help                this text`;
@@ -53,6 +68,8 @@ export function parseOptions(argv: readonly string[], scenarioIds: readonly stri
       rounds: { type: "string" },
       clients: { type: "string" },
       "write-docs": { type: "boolean", default: false },
+      "publish-unstable": { type: "boolean", default: false },
+      unpinned: { type: "boolean", default: false },
       priority: { type: "boolean", default: false },
       help: { type: "boolean", default: false },
     },
@@ -72,6 +89,7 @@ export function parseOptions(argv: readonly string[], scenarioIds: readonly stri
   if (badClients.length > 0)
     throw new Error(`unknown client ${badClients.join(", ")}; choose from ${CLIENT_NAMES.join(", ")}`);
   const writeDocs = values["write-docs"];
+  if (values["publish-unstable"] && !writeDocs) throw new Error("--publish-unstable goes with --write-docs.");
   if (
     writeDocs &&
     (values.quick || only.length > 0 || rounds < MIN_ROUNDS || clients.length < CLIENT_NAMES.length)
@@ -80,12 +98,19 @@ export function parseOptions(argv: readonly string[], scenarioIds: readonly stri
       `--write-docs publishes numbers: it needs a full run (all scenarios and clients, >= ${MIN_ROUNDS} rounds).`,
     );
   }
+  if (writeDocs && values.unpinned) {
+    throw new Error(
+      "--write-docs publishes numbers measured as docs/performance.md describes them: not with --unpinned.",
+    );
+  }
   return {
     quick: values.quick,
     only,
     rounds,
     clients,
     writeDocs,
+    publishUnstable: values["publish-unstable"],
+    unpinned: values.unpinned,
     priority: values.priority,
     help: values.help,
   };

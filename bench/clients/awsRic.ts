@@ -1,4 +1,4 @@
-// "aws": AWS's own Node.js runtime interface client (what the managed nodejs runtimes run) with equivalent handlers.
+// "aws" and "aws-bare": AWS's own Node.js runtime interface client (what the managed nodejs runtimes run).
 import path from "node:path";
 import { BUFFERED_EXPORT, STREAMED_EXPORT } from "../handlers/work";
 import type { NodeInstall } from "../node24";
@@ -10,9 +10,17 @@ import type { PreparedClient } from "./types";
 /** The bench handlers written for aws-lambda-ric. */
 const HANDLERS_MODULE = path.join(__dirname, "..", "handlers", "awsRic.ts");
 
+/** How the client is started. */
+export type AwsRicStart =
+  /** As on the managed runtime: the managed start-up script runs it as `/var/runtime/index.mjs`. */
+  | "managed"
+  /** As bare `node <entry>`: no start-up script, no flags. */
+  | "bare";
+
 /**
- * Installs aws-lambda-ric if needed and bundles its handlers into `buildDir/aws/index.mjs`. It starts as on
- * the managed runtime: the managed start-up script runs it as `/var/runtime/index.mjs`.
+ * Installs aws-lambda-ric if needed and bundles its handlers into `buildDir/<client name>/index.mjs`, then
+ * starts it the `start` way.
+ * @param start how the client is started: as on Lambda (`aws`) or as bare node (`aws-bare`). @default "managed"
  */
 export async function prepareAwsRic(
   repoRoot: string,
@@ -20,12 +28,23 @@ export async function prepareAwsRic(
   managedBootstrap: string,
   node: NodeInstall,
   log: (line: string) => void,
+  start: AwsRicStart = "managed",
 ): Promise<PreparedClient> {
   const ric = ensureAwsLambdaRic(repoRoot, node, log);
-  const taskRoot = path.join(buildDir, "aws");
+  const name = start === "managed" ? "aws" : "aws-bare";
+  const taskRoot = path.join(buildDir, name);
   await bundleModule(HANDLERS_MODULE, taskRoot);
+  const handler = (kind: "streamed" | "buffered"): string =>
+    `index.${kind === "streamed" ? STREAMED_EXPORT : BUFFERED_EXPORT}`;
+  if (start === "bare") {
+    return {
+      name,
+      description: `aws-lambda-ric ${ric.version}, started as bare \`node <its index.mjs>\` (no start-up script, no flags)`,
+      launch: (kind) => ({ command: node.binary, args: [ric.entry], taskRoot, handler: handler(kind) }),
+    };
+  }
   return {
-    name: "aws",
+    name,
     description:
       `aws-lambda-ric ${ric.version} (native /next client, node:http response streams), started like the ` +
       "managed runtime: V8 heap sized from the memory setting, --expose-gc",
@@ -33,7 +52,7 @@ export async function prepareAwsRic(
       command: SHELL,
       args: [managedBootstrap, ric.entry],
       taskRoot,
-      handler: `index.${kind === "streamed" ? STREAMED_EXPORT : BUFFERED_EXPORT}`,
+      handler: handler(kind),
     }),
   };
 }

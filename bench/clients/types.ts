@@ -1,17 +1,30 @@
 // What a benchmarked client is: a name, and how to start it for each kind of handler.
 
-/** The clients every scenario compares, in the order they are listed in reports. */
-export const CLIENT_NAMES = ["ours", "aws", "plain", "greedy"] as const;
+/** Every client the bench knows, in the order they are listed in reports. */
+export const CLIENT_NAMES = ["ours", "aws", "plain", "greedy", "ours-bare", "aws-bare"] as const;
 
 /** A benchmarked client. */
 export type ClientName = (typeof CLIENT_NAMES)[number];
+
+/**
+ * The clients most scenarios compare: ours and AWS's started as Lambda starts them, and the two bare
+ * `node:http` baselines.
+ */
+export const DEPLOYED_CLIENTS: readonly ClientName[] = ["ours", "aws", "plain", "greedy"];
+
+/**
+ * Our runtime in a plain esbuild bundle and AWS's client, both started as bare `node`: what a user who
+ * bundles the runtime themselves gets, against the runtime client they would otherwise run. Only the
+ * cold-start and memory scenarios measure them.
+ */
+export const BARE_CLIENTS: readonly ClientName[] = ["ours-bare", "aws-bare"];
 
 /** Which benchmark handler a client process serves. */
 export type HandlerKind = "streamed" | "buffered";
 
 /** How to start one client process (the environment is the harness's, plus {@link Launch.env}). */
 export interface Launch {
-  /** The executable: a shell running a bootstrap script, which `exec`s node (so the pid stays node's). */
+  /** The executable: node itself, or a shell running a bootstrap script that `exec`s node (so the pid stays node's). */
   readonly command: string;
   /** Its arguments. */
   readonly args: readonly string[];

@@ -13,8 +13,9 @@ const TEXT_LEFT = PLOT_LEFT + PLOT_WIDTH + 14;
 const MET = "#2e7d32";
 const MISSED = "#c62828";
 const NEUTRAL = "#607d8b";
+const UNSTABLE = "#ef6c00";
 
-/** A chart row: a ratio on the shared axis (a byte budget is drawn as a share of the budget). */
+/** A chart row: a ratio on the shared axis (a difference or an absolute value is drawn as a share of its bound). */
 interface Row {
   readonly label: string;
   readonly median: number;
@@ -22,6 +23,8 @@ interface Row {
   readonly max: number;
   readonly target: number | undefined;
   readonly met: boolean | undefined;
+  /** Whether the result passed the stability criteria. */
+  readonly stable: boolean;
   readonly text: string;
 }
 
@@ -52,7 +55,7 @@ export function ratioChart(report: BenchReport): string {
   }
   rows.forEach((row, index) => {
     const middle = TOP + index * ROW_HEIGHT + ROW_HEIGHT / 2;
-    const color = row.met === undefined ? NEUTRAL : row.met ? MET : MISSED;
+    const color = !row.stable ? UNSTABLE : row.met === undefined ? NEUTRAL : row.met ? MET : MISSED;
     parts.push(
       `<text x="${LABEL_WIDTH}" y="${middle + 4}" text-anchor="end">${escape(row.label)}</text>`,
       `<rect x="${PLOT_LEFT}" y="${middle - 8}" width="${x(row.median) - PLOT_LEFT}" height="16" fill="${color}" fill-opacity="0.75"/>`,
@@ -70,7 +73,7 @@ export function ratioChart(report: BenchReport): string {
   });
   parts.push(
     `<text x="16" y="${height - 12}" fill="#555">${escape(
-      "Bar: median of per-round ratios; whisker: min–max; dashed tick: target. Green: target met; red: missed.",
+      "Bar: median of per-round values; whisker: min–max; dashed tick: target. Green: met; red: missed; orange: not stable.",
     )}</text>`,
     "</svg>",
   );
@@ -80,24 +83,29 @@ export function ratioChart(report: BenchReport): string {
 function toRow(ratio: RatioResult): Row {
   const summary = ratio.summary!;
   const target = ratio.target!;
-  const digits = ratioDigitsAgainst(summary.median, target);
+  const digits = ratio.digits ?? ratioDigitsAgainst(summary.median, target);
+  const unit = ratio.unit === undefined ? "" : ` ${ratio.unit}`;
   const range =
     summary.min === summary.max
       ? ""
       : ` (${formatNumber(summary.min, digits)}–${formatNumber(summary.max, digits)})`;
-  const text = `${formatNumber(summary.median, digits)}${range}, target ${formatTarget(target, ratioDigits(target.bound))}`;
-  if (ratio.denominator) {
-    return { label: ratio.title, ...summary, target: target.bound, met: ratio.met, text };
+  const targetText = `${formatTarget(target, ratio.digits ?? ratioDigits(target.bound))}${unit}`;
+  const problems = ratio.stability?.problems ?? [];
+  const stable = problems.length === 0;
+  const text = `${formatNumber(summary.median, digits)}${range}${unit}, target ${targetText}${stable ? "" : ", not stable"}`;
+  if (ratio.unit === undefined) {
+    return { label: ratio.title, ...summary, target: target.bound, met: ratio.met, stable, text };
   }
-  // An absolute budget (bytes): drawn as the share of the budget used, with the budget at 1×.
+  // A difference or an absolute value (ms, bytes): drawn as the share of its bound, with the bound at 1×.
   const share = (value: number): number => value / target.bound;
   return {
-    label: `${ratio.title} ÷ budget`,
+    label: `${ratio.title} (÷ ${formatNumber(target.bound, digits)}${unit})`,
     median: share(summary.median),
     min: share(summary.min),
     max: share(summary.max),
     target: 1,
     met: ratio.met,
+    stable,
     text,
   };
 }

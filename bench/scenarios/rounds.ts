@@ -1,5 +1,7 @@
 // Interleaved rounds: every client measured once per round, the order reversed every other round (A B, B A).
-import type { PreparedClient } from "../clients/types";
+import type { HandlerKind, PreparedClient } from "../clients/types";
+import type { MeasuredBatch } from "./batch";
+import { withClients, type ClientSession } from "./session";
 import type { ScenarioContext } from "./types";
 
 /** Values one client produced in one round, by metric id. */
@@ -34,15 +36,63 @@ export async function runRounds(
   ];
   for (let round = 0; round < context.rounds; round++) {
     const order = round % 2 === 0 ? contestants : [...contestants].reverse();
-    for (const contestant of order) {
-      const values = await contestant.run(round);
-      for (const [metric, value] of Object.entries(values)) {
-        ((table[metric] ??= {})[contestant.name] ??= []).push(value);
-      }
-    }
+    await context.load.measure(async () => {
+      for (const contestant of order) record(table, contestant.name, await contestant.run(round));
+    });
     context.log(`  ${label}: round ${round + 1}/${context.rounds}`);
   }
   return table;
+}
+
+/** How {@link runSlicedRounds} measures. */
+export interface SlicedMeasure {
+  /** The handler every client serves. */
+  readonly kind: HandlerKind;
+  /** Batches each client serves per round, alternating with the others'. */
+  readonly slices: number;
+  /** Brings a freshly started client to its steady state (JIT, connections, heap). */
+  warmUp(session: ClientSession): Promise<void>;
+  /** One measured batch. */
+  slice(session: ClientSession): Promise<MeasuredBatch>;
+  /** A client's values for the round, from all its slices. */
+  summarize(slices: readonly MeasuredBatch[]): Measurements;
+}
+
+/**
+ * Rounds in which every client runs at once, each warmed up, then serves `slices` short batches in turn
+ * (A B C, C B A, A B C, ...), so that a disturbance lasting longer than a batch hits every client of the round
+ * alike. Between its batches a client waits in `GET /next` and uses no CPU.
+ */
+export async function runSlicedRounds(
+  context: ScenarioContext,
+  label: string,
+  measure: SlicedMeasure,
+): Promise<RoundTable> {
+  const table: RoundTable = {};
+  const clients = context.clients;
+  for (let round = 0; round < context.rounds; round++) {
+    await context.load.measure(() =>
+      withClients(context, clients, measure.kind, async (sessions) => {
+        const batches = sessions.map((): MeasuredBatch[] => []);
+        for (const session of sessions) await measure.warmUp(session);
+        for (let slice = 0; slice < measure.slices; slice++) {
+          const order = [...sessions.keys()];
+          if ((round + slice) % 2 === 1) order.reverse();
+          for (const index of order)
+            batches[index]?.push(await measure.slice(sessions[index] as ClientSession));
+        }
+        clients.forEach((client, index) =>
+          record(table, client.name, measure.summarize(batches[index] ?? [])),
+        );
+      }),
+    );
+    context.log(`  ${label}: round ${round + 1}/${context.rounds}`);
+  }
+  return table;
+}
+
+function record(table: RoundTable, name: string, values: Measurements): void {
+  for (const [metric, value] of Object.entries(values)) ((table[metric] ??= {})[name] ??= []).push(value);
 }
 
 /** Ratio id for `numerator`/`denominator` clients, e.g. `ours/aws`. */

@@ -1,9 +1,9 @@
 // Runs one client process against its own fake Runtime API, guarding every wait against crashes and hangs.
 import { sandboxEnvironment } from "../environment";
 import { FakeRuntimeApi, type Invocation } from "../../test/helpers/fakeRuntimeApi";
-import type { NodeInstall } from "../node24";
 import { spawnClient, type ClientProcess } from "../processes";
 import type { HandlerKind, PreparedClient } from "../clients/types";
+import type { ScenarioContext } from "./types";
 
 /** A wait longer than this means a client is stuck: fail loudly instead of hanging the benchmark. */
 const STUCK_AFTER_MS = 60_000;
@@ -22,9 +22,15 @@ export interface ClientSession {
   guard<T>(promise: Promise<T>): Promise<T>;
 }
 
-/** Starts a fake Runtime API and `client` serving `kind`, runs `use`, then kills the client and closes the API. */
+/** Where and how clients start: the Node binary, and the CPU to pin them to, if any. */
+export type SessionPlace = Pick<ScenarioContext, "node" | "pinning">;
+
+/**
+ * Starts a fake Runtime API and `client` serving `kind` (on the pinned CPU, if any), runs `use`, then kills
+ * the client and closes the API.
+ */
 export async function withClient<T>(
-  node: NodeInstall,
+  place: SessionPlace,
   client: PreparedClient,
   kind: HandlerKind,
   use: (session: ClientSession) => Promise<T>,
@@ -39,11 +45,12 @@ export async function withClient<T>(
       runtimeApi: api.address,
       taskRoot: launch.taskRoot,
       handler: launch.handler,
-      nodeBinary: node.binary,
+      nodeBinary: place.node.binary,
     }),
     ...launch.env,
   };
-  const child = spawnClient(launch.command, launch.args, env);
+  const line = place.pinning ? place.pinning.wrap(launch) : launch;
+  const child = spawnClient(line.command, line.args, env);
   const guard = <R>(promise: Promise<R>): Promise<R> => {
     let timer: NodeJS.Timeout | undefined;
     const stuck = new Promise<never>((_, reject) => {
@@ -67,4 +74,23 @@ export async function withClient<T>(
     await child.stop();
     await api.close();
   }
+}
+
+/**
+ * Starts every client of `clients` at once, each with its own fake Runtime API, runs `use` with their sessions
+ * (in the same order), then stops them all. Clients between invocations wait in `GET /next` and use no CPU.
+ * @param started sessions already started, for the recursion. @default none
+ */
+export async function withClients<T>(
+  place: SessionPlace,
+  clients: readonly PreparedClient[],
+  kind: HandlerKind,
+  use: (sessions: readonly ClientSession[]) => Promise<T>,
+  started: readonly ClientSession[] = [],
+): Promise<T> {
+  const [first, ...rest] = clients;
+  if (first === undefined) return use(started);
+  return withClient(place, first, kind, (session) =>
+    withClients(place, rest, kind, use, [...started, session]),
+  );
 }

@@ -1,10 +1,10 @@
 // (c) Time to first byte and (d) invocations per second for small streamed responses, from the same batches.
+import { DEPLOYED_CLIENTS } from "../clients/types";
 import type { StreamEvent } from "../handlers/work";
 import { percentile } from "../stats";
 import { measureBatch, eventBody } from "./batch";
 import { checkStreamed } from "./checks";
-import { runRounds } from "./rounds";
-import { withClient } from "./session";
+import { runSlicedRounds } from "./rounds";
 import type { RatioSpec, Scenario } from "./types";
 
 /** A small streamed response: a prelude, then four 256-byte writes. */
@@ -15,24 +15,38 @@ export const smallStreamed: Scenario = {
   letter: "c, d",
   id: "small-streamed",
   title: "Small streamed responses: time to first byte and invocations per second",
+  clients: DEPLOYED_CLIENTS,
+  placement: "one-core",
   async run(context) {
     const warmup = context.quick ? 200 : 500;
-    const count = context.quick ? 1000 : 3000;
-    const table = await runRounds(context, this.id, (client) =>
-      withClient(context.node, client, "streamed", async (session) => {
+    const slices = context.quick ? 4 : 6;
+    const perSlice = context.quick ? 250 : 500;
+    const table = await runSlicedRounds(context, this.id, {
+      kind: "streamed",
+      slices,
+      async warmUp(session) {
         checkStreamed(await session.serve(warmup, EVENT), SMALL);
-        const batch = await measureBatch(session, count, EVENT);
+      },
+      async slice(session) {
+        const batch = await measureBatch(session, perSlice, EVENT);
         checkStreamed(batch.records, SMALL);
+        return batch;
+      },
+      summarize(batches) {
         // From the /next answer leaving the server to the first byte after the prelude arriving.
-        const ttfb = batch.records.map((r) => r.firstBodyByteAt - r.nextAnsweredAt);
+        const ttfb = batches.flatMap((batch) =>
+          batch.records.map((r) => r.firstBodyByteAt - r.nextAnsweredAt),
+        );
+        const wallMs = batches.reduce((sum, batch) => sum + batch.wallMs, 0);
+        const clientCpuMs = batches.reduce((sum, batch) => sum + batch.clientCpuMs, 0);
         return {
           ttfbP50: percentile(ttfb, 50),
           ttfbP99: percentile(ttfb, 99),
-          invocationsPerSecond: count / (batch.wallMs / 1000),
-          cpuPerInvocation: (batch.clientCpuMs * 1000) / count,
+          invocationsPerSecond: ttfb.length / (wallMs / 1000),
+          cpuPerInvocation: (clientCpuMs * 1000) / ttfb.length,
         };
-      }),
-    );
+      },
+    });
     const versusAws = (metric: string, title: string, op: ">=" | "<=", bound?: number): RatioSpec => ({
       id: `${metric}:ours/aws`,
       title,

@@ -1,9 +1,9 @@
 // (b) Streaming throughput: 100 MiB in 64 KiB chunks per invocation, in MiB/s, with the fake server's CPU load.
+import { DEPLOYED_CLIENTS } from "../clients/types";
 import type { StreamEvent } from "../handlers/work";
-import { measureBatch, eventBody } from "./batch";
+import { measureBatch, eventBody, type MeasuredBatch } from "./batch";
 import { checkStreamed } from "./checks";
-import { runRounds } from "./rounds";
-import { withClient } from "./session";
+import { runSlicedRounds } from "./rounds";
 import type { Scenario } from "./types";
 
 const MIB = 1024 * 1024;
@@ -15,23 +15,38 @@ export const throughput: Scenario = {
   letter: "b",
   id: "throughput",
   title: "Streaming throughput, 100 MiB in 64 KiB chunks",
+  clients: DEPLOYED_CLIENTS,
+  placement: "any-core",
   async run(context) {
-    const invocations = context.quick ? 1 : 3;
-    const table = await runRounds(context, this.id, (client) =>
-      withClient(context.node, client, "streamed", async (session) => {
+    // One 100 MiB invocation per slice; the clients take turns, so that drift hits all of them alike.
+    const slices = context.quick ? 2 : 8;
+    const stream = eventBody(STREAM);
+    const table = await runSlicedRounds(context, this.id, {
+      kind: "streamed",
+      slices,
+      async warmUp(session) {
         checkStreamed(await session.serve(1, eventBody(WARMUP)), WARMUP);
-        const batch = await measureBatch(session, invocations, eventBody(STREAM));
+      },
+      async slice(session) {
+        const batch = await measureBatch(session, 1, stream);
         checkStreamed(batch.records, STREAM);
+        return batch;
+      },
+      summarize(batches) {
         // Time spent streaming only: from each /next answer to its last byte (not the gaps between them).
-        const streamingMs = batch.records.reduce((sum, r) => sum + (r.lastByteAt - r.nextAnsweredAt), 0);
-        const bytes = batch.records.reduce((sum, r) => sum + r.bodyBytes, 0);
+        const records = batches.flatMap((batch) => batch.records);
+        const streamingMs = records.reduce((sum, r) => sum + (r.lastByteAt - r.nextAnsweredAt), 0);
+        const bytes = records.reduce((sum, r) => sum + r.bodyBytes, 0);
+        const wallMs = batches.reduce((sum, batch) => sum + batch.wallMs, 0);
+        const cpu = (pick: (batch: MeasuredBatch) => number): number =>
+          (100 * batches.reduce((sum, batch) => sum + pick(batch), 0)) / wallMs;
         return {
           mibPerSecond: bytes / MIB / (streamingMs / 1000),
-          serverCpuPercent: (100 * batch.serverCpuMs) / batch.wallMs,
-          clientCpuPercent: (100 * batch.clientCpuMs) / batch.wallMs,
+          serverCpuPercent: cpu((batch) => batch.serverCpuMs),
+          clientCpuPercent: cpu((batch) => batch.clientCpuMs),
         };
-      }),
-    );
+      },
+    });
     return {
       metrics: [
         {

@@ -1,9 +1,9 @@
 // (a) Tiny buffered invocations per second: back-to-back requests answered with a small JSON result.
+import { DEPLOYED_CLIENTS } from "../clients/types";
 import { TINY_EVENT } from "../handlers/work";
 import { measureBatch, eventBody } from "./batch";
 import { checkBuffered } from "./checks";
-import { runRounds } from "./rounds";
-import { withClient } from "./session";
+import { runSlicedRounds } from "./rounds";
 import type { Scenario } from "./types";
 
 const EVENT = eventBody(TINY_EVENT);
@@ -12,20 +12,33 @@ export const tinyBuffered: Scenario = {
   letter: "a",
   id: "tiny-buffered",
   title: "Tiny buffered invocations per second",
+  clients: DEPLOYED_CLIENTS,
+  placement: "one-core",
   async run(context) {
     const warmup = context.quick ? 200 : 500;
-    const count = context.quick ? 1000 : 3000;
-    const table = await runRounds(context, this.id, (client) =>
-      withClient(context.node, client, "buffered", async (session) => {
+    const slices = context.quick ? 4 : 6;
+    const perSlice = context.quick ? 250 : 500;
+    const table = await runSlicedRounds(context, this.id, {
+      kind: "buffered",
+      slices,
+      async warmUp(session) {
         checkBuffered(await session.serve(warmup, EVENT));
-        const batch = await measureBatch(session, count, EVENT);
+      },
+      async slice(session) {
+        const batch = await measureBatch(session, perSlice, EVENT);
         checkBuffered(batch.records);
+        return batch;
+      },
+      summarize(batches) {
+        const count = batches.reduce((sum, batch) => sum + batch.records.length, 0);
+        const wallMs = batches.reduce((sum, batch) => sum + batch.wallMs, 0);
+        const clientCpuMs = batches.reduce((sum, batch) => sum + batch.clientCpuMs, 0);
         return {
-          invocationsPerSecond: count / (batch.wallMs / 1000),
-          cpuPerInvocation: (batch.clientCpuMs * 1000) / count,
+          invocationsPerSecond: count / (wallMs / 1000),
+          cpuPerInvocation: (clientCpuMs * 1000) / count,
         };
-      }),
-    );
+      },
+    });
     return {
       metrics: [
         {

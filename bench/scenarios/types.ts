@@ -1,13 +1,22 @@
 // The shapes scenarios produce: per-round series of measurements, and the ratios (with targets) built from them.
+import type { ClientName, PreparedClient } from "../clients/types";
+import type { LoadMonitor } from "../machineLoad";
 import type { NodeInstall } from "../node24";
-import type { PreparedClient } from "../clients/types";
+import type { Pinning } from "../placement";
 
 /** What every scenario gets. */
 export interface ScenarioContext {
   /** The Node 24 every client runs on. */
   readonly node: NodeInstall;
-  /** The clients to compare, in report order. */
+  /** The clients to compare, in report order: those of {@link Scenario.clients} that were selected. */
   readonly clients: readonly PreparedClient[];
+  /**
+   * For a scenario placed on {@link Placement one core}: the CPU the harness (with the fake Runtime API) runs
+   * on, and how to start every client there. Undefined when processes may run on any core.
+   */
+  readonly pinning: Pinning | undefined;
+  /** Records what the rest of the machine did during each round. */
+  readonly load: LoadMonitor;
   /** Interleaved rounds per scenario. */
   readonly rounds: number;
   /** Fewer invocations per round (`--quick`). */
@@ -38,19 +47,24 @@ export interface SeriesRef {
   readonly series: string;
 }
 
-/** A pass/fail bound on a ratio (or on an absolute value when the ratio has no denominator). */
+/** A pass/fail bound on a ratio, a difference, or an absolute value (when there is no denominator). */
 export interface Target {
   readonly op: ">=" | "<=";
   readonly bound: number;
 }
 
-/** A ratio computed inside each round (numerator round i / denominator round i), optionally with a target. */
+/**
+ * A comparison computed inside each round (numerator round i combined with denominator round i), optionally
+ * with a target: a ratio (numerator ÷ denominator), or a difference (numerator − denominator, in the metric's
+ * unit). Without a denominator it is the numerator itself (e.g. a bundle's bytes).
+ */
 export interface RatioSpec {
   readonly id: string;
   readonly title: string;
   readonly numerator: SeriesRef;
-  /** Without a denominator the "ratio" is the numerator itself (e.g. bundle bytes against a byte limit). */
   readonly denominator?: SeriesRef;
+  /** How numerator and denominator combine. @default "ratio" */
+  readonly combine?: "ratio" | "difference";
   readonly target?: Target;
 }
 
@@ -60,6 +74,13 @@ export interface ScenarioResult {
   readonly ratios: readonly RatioSpec[];
 }
 
+/**
+ * Where a scenario's processes run. `one-core`: the harness (and the fake Runtime API in it) and every client
+ * pinned to one CPU, so that other load on the machine lands on the other cores and no measurement depends on
+ * how fast an idle core wakes up. `any-core`: wherever the scheduler puts them.
+ */
+export type Placement = "one-core" | "any-core";
+
 /** A benchmark scenario, selectable with `--only <id>`. */
 export interface Scenario {
   /** The issue's letter, (a) to (g). */
@@ -67,5 +88,9 @@ export interface Scenario {
   /** Short id for `--only`. */
   readonly id: string;
   readonly title: string;
+  /** The clients it measures (those the run selected). */
+  readonly clients: readonly ClientName[];
+  /** Where its processes run (`--unpinned` makes every scenario `any-core`). */
+  readonly placement: Placement;
   run(context: ScenarioContext): Promise<ScenarioResult>;
 }
