@@ -65,7 +65,9 @@ export interface BundleArgs {
    */
   minify?: boolean;
   /**
-   * Ship a source map and run Node with `--enable-source-maps`, so stack traces point at your sources.
+   * Ship a source map and run Node with `--enable-source-maps`, so stack traces point at your sources. Node's
+   * source-map support costs about 6 MiB of peak RSS; `false` saves it (stack traces then point into
+   * `index.mjs`, readable with `minify: false`).
    * @default true
    */
   sourcemap?: boolean;

@@ -180,37 +180,56 @@ describe("bundle", function () {
     });
   });
 
-  describe("the bootstrap's heap sizing", function () {
-    it("sizes V8's heap from AWS_LAMBDA_FUNCTION_MEMORY_SIZE, as the managed runtime does", function () {
-      if (process.platform === "win32") this.skip();
+  describe("the bootstrap's node flags", function () {
+    /** Runs the real bootstrap with a stand-in `node` that prints the arguments it was started with. */
+    function bootstrapArguments(options: {
+      memory?: string;
+      args?: string[];
+      PATH?: string;
+      sourceMap?: boolean;
+    }): string {
       const dir = fs.mkdtempSync(path.join(scratch, "bootstrap-args-"));
       const bootstrap = path.join(dir, "bootstrap");
       fs.writeFileSync(bootstrap, BOOTSTRAP_SCRIPT, { mode: 0o755 });
-      // A stand-in `node` that prints the arguments it was started with.
       fs.writeFileSync(path.join(dir, "node"), '#!/bin/sh\necho "$@"\n', { mode: 0o755 });
-      const run = (
-        memory?: string,
-        args: string[] = ["/var/runtime/index.mjs"],
-        PATH = `${dir}:/usr/bin:/bin`,
-      ) =>
-        execFileSync(bootstrap, args, {
-          encoding: "utf8",
-          env: {
-            PATH,
-            LAMBDA_TASK_ROOT: "/var/task",
-            ...(memory ? { AWS_LAMBDA_FUNCTION_MEMORY_SIZE: memory } : {}),
-          },
-        }).trim();
-      expect(run("1024")).to.equal(
-        "--enable-source-maps --max-semi-space-size=51 --max-old-space-size=922 /var/task/index.mjs",
+      const taskRoot = fs.mkdtempSync(path.join(scratch, "bootstrap-task-root-"));
+      if (options.sourceMap) fs.writeFileSync(path.join(taskRoot, "index.mjs.map"), "{}");
+      const args = (options.args ?? ["/var/runtime/index.mjs"]).map((arg) => arg.replace("$DIR", dir));
+      const output = execFileSync(bootstrap, args, {
+        encoding: "utf8",
+        env: {
+          PATH: options.PATH ?? `${dir}:/usr/bin:/bin`,
+          LAMBDA_TASK_ROOT: taskRoot,
+          ...(options.memory ? { AWS_LAMBDA_FUNCTION_MEMORY_SIZE: options.memory } : {}),
+        },
+      });
+      return output.trim().replace(taskRoot, "/var/task");
+    }
+
+    it("sizes V8's heap from AWS_LAMBDA_FUNCTION_MEMORY_SIZE, as the managed runtime does", function () {
+      if (process.platform === "win32") this.skip();
+      expect(bootstrapArguments({ memory: "1024" })).to.equal(
+        "--max-semi-space-size=51 --max-old-space-size=922 /var/task/index.mjs",
       );
-      expect(run()).to.equal(
-        "--enable-source-maps --max-semi-space-size=6 --max-old-space-size=116 /var/task/index.mjs",
+      expect(bootstrapArguments({})).to.equal(
+        "--max-semi-space-size=6 --max-old-space-size=116 /var/task/index.mjs",
       );
       // The same through the interpreter Lambda passes first, with the managed start-up's flags dropped.
-      expect(run("1024", [path.join(dir, "node"), ...MANAGED_ARGUMENTS], "/nonexistent")).to.equal(
+      expect(
+        bootstrapArguments({
+          memory: "1024",
+          args: ["$DIR/node", ...MANAGED_ARGUMENTS],
+          PATH: "/nonexistent",
+        }),
+      ).to.equal("--max-semi-space-size=51 --max-old-space-size=922 /var/task/index.mjs");
+    });
+
+    it("enables source maps only when the archive holds the bundle's map", function () {
+      if (process.platform === "win32") this.skip();
+      expect(bootstrapArguments({ memory: "1024", sourceMap: true })).to.equal(
         "--enable-source-maps --max-semi-space-size=51 --max-old-space-size=922 /var/task/index.mjs",
       );
+      expect(bootstrapArguments({ memory: "1024", sourceMap: false })).to.not.include("--enable-source-maps");
     });
   });
 
