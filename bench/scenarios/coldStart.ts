@@ -1,7 +1,10 @@
 // (e) Cold start: from spawning the process to its first GET /next, against `node -e ""` as the floor.
+import { mkdirSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { FakeRuntimeApi } from "../../test/helpers/fakeRuntimeApi";
 import { BARE_CLIENTS, DEPLOYED_CLIENTS } from "../clients/types";
 import { sandboxEnvironment } from "../environment";
-import { timeToExit } from "../processes";
+import { spawnClient, timeToExit } from "../processes";
 import { median } from "../stats";
 import { withClient } from "./session";
 import type { RatioSpec, Scenario } from "./types";
@@ -11,6 +14,20 @@ export const EMPTY_NODE = 'node -e ""';
 
 /** The most our plainly bundled runtime may add to an empty Node program's start-up, in ms. */
 export const PLAIN_START_BUDGET_MS = 5;
+
+/**
+ * Name of the second reference series: the least any JavaScript Runtime API client can do, a module that
+ * loads `node:net`, connects and sends `GET /next` (spawn to that request). It shows what of a client's
+ * start-up is Node's and what is the client's own.
+ */
+export const NET_FLOOR = "node:net floor";
+
+/** The node:net floor's module (ESM, like the bundles it is compared with). */
+const NET_FLOOR_SOURCE =
+  'const net = process.getBuiltinModule("node:net");\n' +
+  'const [host, port] = (process.env.AWS_LAMBDA_RUNTIME_API ?? "").split(":");\n' +
+  "net.connect({ host, port: Number(port) })\n" +
+  "  .write(`GET /2018-06-01/runtime/invocation/next HTTP/1.1\\r\\nHost: ${host}:${port}\\r\\n\\r\\n`);\n";
 
 const versus = (numerator: string, denominator: string, title: string, bound?: number): RatioSpec => ({
   id: `cold-start:${numerator}/${denominator}`,
@@ -38,8 +55,14 @@ export const coldStart: Scenario = {
     });
     const emptyLine = { command: node, args: ["-e", ""] };
     const { command, args } = context.pinning ? context.pinning.wrap(emptyLine) : emptyLine;
+    const floorFile = path.join(context.buildDir, "net-floor", "index.mjs");
+    mkdirSync(path.dirname(floorFile), { recursive: true });
+    writeFileSync(floorFile, NET_FLOOR_SOURCE);
+    const floorLine = { command: node, args: [floorFile] };
+    const floor = context.pinning ? context.pinning.wrap(floorLine) : floorLine;
     const contestants: { name: string; spawn(): Promise<number> }[] = [
       { name: EMPTY_NODE, spawn: () => timeToExit(command, args, emptyEnv) },
+      { name: NET_FLOOR, spawn: () => timeToFirstNext(floor.command, floor.args, emptyEnv) },
       ...context.clients.map((client) => ({
         name: client.name as string,
         spawn: () =>
@@ -85,7 +108,37 @@ export const coldStart: Scenario = {
           combine: "difference",
           target: { op: "<=", bound: PLAIN_START_BUDGET_MS },
         },
+        {
+          id: `cold-start:${NET_FLOOR}-${EMPTY_NODE}`,
+          title: `(e) cold start, ${NET_FLOOR} − ${EMPTY_NODE} (what loading node:net and connecting costs)`,
+          numerator: { metric: "cold-start", series: NET_FLOOR },
+          denominator: { metric: "cold-start", series: EMPTY_NODE },
+          combine: "difference",
+        },
+        {
+          id: `cold-start:ours-bare-${NET_FLOOR}`,
+          title: `(e) cold start, ours-bare − ${NET_FLOOR} (the runtime's own start-up)`,
+          numerator: { metric: "cold-start", series: "ours-bare" },
+          denominator: { metric: "cold-start", series: NET_FLOOR },
+          combine: "difference",
+        },
       ],
     };
   },
 };
+
+/** Spawns `command args` against a fresh fake Runtime API; resolves with ms from spawn to its first `/next`. */
+async function timeToFirstNext(
+  command: string,
+  args: readonly string[],
+  env: Record<string, string>,
+): Promise<number> {
+  const api = await new FakeRuntimeApi().start();
+  const child = spawnClient(command, args, { ...env, AWS_LAMBDA_RUNTIME_API: api.address });
+  try {
+    return (await Promise.race([api.firstNextAt, child.crashed])) - child.spawnedAt;
+  } finally {
+    await child.stop();
+    await api.close();
+  }
+}
