@@ -65,44 +65,11 @@ export async function serveCaller(
   const mode: CallerMode = path === INVOKE_PATH && method === "POST" ? "invoke" : "gateway";
   const match = mode === "gateway" ? resolveRoute(settings.route, method, path) : undefined;
   if (mode === "gateway" && !match) {
-    const { route } = settings;
-    record.status = GatewayErrors.missingAuthenticationToken.statusCode;
-    record.note =
-      route.path === EVERY_PATH
-        ? `API Gateway has no ${method} method`
-        : `no route: the API serves ${route.method} ${route.path} (set LOCAL_LAMBDA_ROUTE and LOCAL_LAMBDA_METHOD ` +
-          'to mirror your stack, or LOCAL_LAMBDA_ROUTE="*" for every path)';
-    sendJson(
-      response,
-      record.status,
-      { message: GatewayErrors.missingAuthenticationToken.message },
-      { "x-amzn-ErrorType": "MissingAuthenticationTokenException", "x-amzn-RequestId": randomUUID() },
-    );
+    answerUnknownRoute(response, method, settings, record);
     return logLine();
   }
-
-  let body: Buffer;
-  try {
-    body = await readBody(request, MAX_PAYLOAD_BYTES, settings.clientRequestTimeoutMs);
-  } catch (error) {
-    if (error instanceof PayloadTooLargeError) {
-      record.status = 413;
-      record.note = `request body over ${MAX_PAYLOAD_BYTES} bytes`;
-      sendJson(
-        response,
-        413,
-        { message: `Request must be smaller than ${MAX_PAYLOAD_BYTES} bytes (Lambda's payload limit).` },
-        { Connection: "close" },
-      );
-    } else if (error instanceof RequestTimeoutError) {
-      record.status = 408;
-      record.note = `request body not received within ${error.timeoutMs} ms`;
-      sendJson(response, 408, { message: "Request Timeout" }, { Connection: "close" });
-    } else {
-      record.note = `client closed while sending its request (${(error as Error).message})`;
-    }
-    return logLine();
-  }
+  const body = await readRequestBody(request, response, settings, record);
+  if (body === undefined) return logLine();
 
   const gatewayRequestId = randomUUID();
   const event =
@@ -126,6 +93,61 @@ export async function serveCaller(
   await respond(await invocation.outcome, reply);
   if (response.destroyed && !response.writableFinished && !record.note) record.note = "client closed early";
   logLine();
+}
+
+/** Answers a request no resource and method match, as API Gateway does: 403 "Missing Authentication Token". */
+function answerUnknownRoute(
+  response: ServerResponse,
+  method: string,
+  settings: LocalServerSettings,
+  record: InvocationRecord,
+): void {
+  const { route } = settings;
+  record.status = GatewayErrors.missingAuthenticationToken.statusCode;
+  record.note =
+    route.path === EVERY_PATH
+      ? `API Gateway has no ${method} method`
+      : `no route: the API serves ${route.method} ${route.path} (set LOCAL_LAMBDA_ROUTE and LOCAL_LAMBDA_METHOD ` +
+        'to mirror your stack, or LOCAL_LAMBDA_ROUTE="*" for every path)';
+  sendJson(
+    response,
+    record.status,
+    { message: GatewayErrors.missingAuthenticationToken.message },
+    { "x-amzn-ErrorType": "MissingAuthenticationTokenException", "x-amzn-RequestId": randomUUID() },
+  );
+}
+
+/**
+ * Reads the whole request body within Lambda's payload limit and the client's time limit; on failure answers
+ * the caller (413, 408) and returns `undefined`.
+ */
+async function readRequestBody(
+  request: IncomingMessage,
+  response: ServerResponse,
+  settings: LocalServerSettings,
+  record: InvocationRecord,
+): Promise<Buffer | undefined> {
+  try {
+    return await readBody(request, MAX_PAYLOAD_BYTES, settings.clientRequestTimeoutMs);
+  } catch (error) {
+    if (error instanceof PayloadTooLargeError) {
+      record.status = 413;
+      record.note = `request body over ${MAX_PAYLOAD_BYTES} bytes`;
+      sendJson(
+        response,
+        413,
+        { message: `Request must be smaller than ${MAX_PAYLOAD_BYTES} bytes (Lambda's payload limit).` },
+        { Connection: "close" },
+      );
+    } else if (error instanceof RequestTimeoutError) {
+      record.status = 408;
+      record.note = `request body not received within ${error.timeoutMs} ms`;
+      sendJson(response, 408, { message: "Request Timeout" }, { Connection: "close" });
+    } else {
+      record.note = `client closed while sending its request (${(error as Error).message})`;
+    }
+    return undefined;
+  }
 }
 
 /** What the per-invocation log line reports. */
