@@ -215,19 +215,37 @@ export class LocalRuntimeApi {
     const hasPrelude = contentType?.toLowerCase().startsWith(HTTP_INTEGRATION_CONTENT_TYPE) ?? false;
     const streamed = request.headers[ResponseHeader.responseMode.toLowerCase()] === STREAMING_RESPONSE_MODE;
     if (streamed || hasPrelude) return this.#streamedResponse(invocation, request, response, hasPrelude);
+    return this.#wholeReply(
+      invocation,
+      request,
+      response,
+      (body) => ({ kind: "buffered", contentType, body }),
+      {
+        errorType: "Function.ResponseSizeTooLarge",
+        errorMessage: `Response payload size exceeded maximum allowed payload size (${MAX_PAYLOAD_BYTES} bytes).`,
+      },
+    );
+  }
+
+  /**
+   * Reads a reply sent whole (a buffered `/response`, an `/error`) within Lambda's payload limit, settles the
+   * invocation with `outcomeOf(body)` and accepts it (202); past the limit, fails it with `tooLarge` and refuses
+   * it (413); a connection that breaks first fails it as truncated. The invocation ends either way.
+   */
+  async #wholeReply(
+    invocation: Invocation,
+    request: IncomingMessage,
+    response: ServerResponse,
+    outcomeOf: (body: Buffer) => InvocationOutcome,
+    tooLarge: FunctionErrorReport,
+  ): Promise<void> {
     try {
       const body = await readBody(request, MAX_PAYLOAD_BYTES);
-      invocation.settle({ kind: "buffered", contentType, body });
+      invocation.settle(outcomeOf(body));
       sendJson(response, 202, { status: "OK" });
     } catch (error) {
       if (error instanceof PayloadTooLargeError) {
-        invocation.settle({
-          kind: "failed",
-          error: {
-            errorType: "Function.ResponseSizeTooLarge",
-            errorMessage: `Response payload size exceeded maximum allowed payload size (${MAX_PAYLOAD_BYTES} bytes).`,
-          },
-        });
+        invocation.settle({ kind: "failed", error: tooLarge });
         refuseTooLarge(response, error);
       } else {
         // A cut invocation is settled already; otherwise the runtime's connection broke mid-reply.
@@ -334,30 +352,21 @@ export class LocalRuntimeApi {
     }
   }
 
-  async #invocationError(
+  #invocationError(
     invocation: Invocation,
     request: IncomingMessage,
     response: ServerResponse,
   ): Promise<void> {
-    try {
-      const body = await readBody(request, MAX_PAYLOAD_BYTES);
-      invocation.settle({ kind: "failed", error: errorReport(request, body) });
-      sendJson(response, 202, { status: "OK" });
-    } catch (error) {
-      if (error instanceof PayloadTooLargeError) {
-        invocation.settle({
-          kind: "failed",
-          error: {
-            errorType: errorTypeHeader(request) ?? "Unknown",
-            errorMessage: `(error body over ${MAX_PAYLOAD_BYTES} bytes)`,
-          },
-        });
-        refuseTooLarge(response, error);
-      } else {
-        invocation.settle({ kind: "failed", error: truncatedReply(error) });
-      }
-    }
-    this.#queue.finish(invocation);
+    return this.#wholeReply(
+      invocation,
+      request,
+      response,
+      (body) => ({ kind: "failed", error: errorReport(request, body) }),
+      {
+        errorType: errorTypeHeader(request) ?? "Unknown",
+        errorMessage: `(error body over ${MAX_PAYLOAD_BYTES} bytes)`,
+      },
+    );
   }
 
   /** Logs the error and fails every queued invocation with it: the runtime could not start. */
