@@ -8,7 +8,7 @@ import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import type { Policy, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
-import { deployComponent } from "./componentResources";
+import { deployComponent, EVERY_OPTION } from "./componentResources";
 import { validateResource, validateStack, type PolicySubject } from "./policyHarness";
 
 /** The awsguard release checked (the last one; it targets @pulumi/aws 4). */
@@ -156,17 +156,7 @@ async function main(): Promise<void> {
   // Record the component first, under the project's own @pulumi/pulumi mocks; awsguard loads its own copies.
   const deployments: [string, PolicySubject[]][] = [
     ["defaults", await deployComponent("awsguard-defaults")],
-    [
-      "all options",
-      await deployComponent("awsguard-options", {
-        tracing: true,
-        vpcConfig: { subnetIds: ["subnet-0a1b2c3d"], securityGroupIds: ["sg-0a1b2c3d"] },
-        kmsKeyArn: "arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab",
-        deadLetterTargetArn: "arn:aws:sqs:eu-west-1:123456789012:streaming-dlq",
-        accessLogging: true,
-        webAclArn: "arn:aws:wafv2:eu-west-1:123456789012:regional/webacl/streaming/0123abcd",
-      }),
-    ],
+    ["all options", await deployComponent("awsguard-options", EVERY_OPTION)],
   ];
   // aws-sdk 2 prints an end-of-support notice when loaded; the policies that would call AWS never apply here.
   process.env["AWS_SDK_JS_SUPPRESS_MAINTENANCE_MODE_MESSAGE"] ??= "1";

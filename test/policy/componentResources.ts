@@ -10,6 +10,21 @@ import type { PolicySubject } from "./policyHarness";
 /** The example handler: every policy test bundles the real thing. */
 export const EXAMPLE_HANDLER = path.resolve(__dirname, "../../handler/index.ts");
 
+/** Every optional feature that adds IAM permissions or resources: tracing, VPC, KMS and a dead-letter queue. */
+export const PERMISSION_OPTIONS: Partial<StreamingRestApiArgs> = {
+  tracing: true,
+  vpcConfig: { subnetIds: ["subnet-0a1b2c3d"], securityGroupIds: ["sg-0a1b2c3d"] },
+  kmsKeyArn: "arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab",
+  deadLetterTargetArn: "arn:aws:sqs:eu-west-1:123456789012:streaming-dlq",
+};
+
+/** {@link PERMISSION_OPTIONS} plus access logs and a WAF web ACL: every optional feature turned on. */
+export const EVERY_OPTION: Partial<StreamingRestApiArgs> = {
+  ...PERMISSION_OPTIONS,
+  accessLogging: true,
+  webAclArn: "arn:aws:wafv2:eu-west-1:123456789012:regional/webacl/streaming/0123abcd",
+};
+
 let scratchProject: string | undefined;
 
 /**

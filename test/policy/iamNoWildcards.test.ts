@@ -1,7 +1,7 @@
 // streaming-iam-no-wildcards on the component's roles: its own grants pass, widened ones are caught.
 import { expect } from "chai";
 import { iamNoWildcards } from "../../policy/rules/iamNoWildcards";
-import { deployComponent, subjectOf, withInputs } from "./componentResources";
+import { deployComponent, PERMISSION_OPTIONS, subjectOf, withInputs } from "./componentResources";
 import { validateResource, type PolicySubject } from "./policyHarness";
 
 const ROLE = "aws:iam/role:Role";
@@ -21,12 +21,7 @@ describe("policy streaming-iam-no-wildcards", function () {
 
   before(async function () {
     defaults = await deployComponent("policy-iam");
-    everything = await deployComponent("policy-iamall", {
-      tracing: true,
-      vpcConfig: { subnetIds: ["subnet-0a1b2c3d"], securityGroupIds: ["sg-0a1b2c3d"] },
-      kmsKeyArn: "arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab",
-      deadLetterTargetArn: "arn:aws:sqs:eu-west-1:123456789012:streaming-dlq",
-    });
+    everything = await deployComponent("policy-iamall", PERMISSION_OPTIONS);
   });
 
   it("checks and passes both roles and both role policies of the defaults", async function () {

@@ -3,7 +3,7 @@ import { expect } from "chai";
 import { STREAMING_REST_API_TYPE } from "../../components";
 import { POLICY_PACK_NAME, policies } from "../../policy/policies";
 import { COMPONENT_TYPE } from "../../policy/lib/scope";
-import { deployComponent } from "./componentResources";
+import { deployComponent, EVERY_OPTION } from "./componentResources";
 import { runPack, validateResource, validateStack, type PolicySubject } from "./policyHarness";
 
 describe("policy pack", function () {
@@ -74,12 +74,7 @@ describe("policy pack", function () {
   it("passes every optional feature turned on (tracing, VPC, KMS, DLQ, access logs, WAF)", async function () {
     this.timeout(60_000);
     const subjects = await deployComponent("policy-everything", {
-      tracing: true,
-      vpcConfig: { subnetIds: ["subnet-0a1b2c3d"], securityGroupIds: ["sg-0a1b2c3d"] },
-      kmsKeyArn: "arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab",
-      deadLetterTargetArn: "arn:aws:sqs:eu-west-1:123456789012:streaming-dlq",
-      accessLogging: true,
-      webAclArn: "arn:aws:wafv2:eu-west-1:123456789012:regional/webacl/streaming/0123abcd",
+      ...EVERY_OPTION,
       reservedConcurrency: 10,
       transform: { restApi: { securityPolicy: "TLS_1_2" } },
     });
