@@ -1,18 +1,27 @@
 // The StreamingRestApi's public arguments, with their defaults: the contract other stacks import.
-// Service submodules rather than "@pulumi/aws": type-checking a consumer's program loads far fewer typings.
-import type * as apigateway from "@pulumi/aws/apigateway";
-import type * as cloudwatch from "@pulumi/aws/cloudwatch";
-import type * as iam from "@pulumi/aws/iam";
-import type * as lambda from "@pulumi/aws/lambda";
-import type * as awsInputs from "@pulumi/aws/types/input";
-import type * as wafv2 from "@pulumi/aws/wafv2";
+//
+// Two layers. `StreamingRestApiSchemaArgs` is what every Pulumi language can pass: Pulumi infers the
+// component's schema from it (see PulumiPlugin.yaml), so it holds only what that inference accepts (plain
+// values, `pulumi.Input<T>`, arrays, string-keyed maps, interfaces, and enums written as in ./enums), and its
+// TSDoc text becomes each argument's description: no `{@link}` (the schema would get "[object Object]"), and
+// the default stated in the text ("Default: ..."), since the schema keeps no `@default` tag.
+// `StreamingRestApiArgs` extends it with what only TypeScript can express: `transform` functions and unions.
 import type * as pulumi from "@pulumi/pulumi";
-import type { Transform } from "./transform";
+import type * as awsInputs from "@pulumi/aws/types/input";
+import type { StreamingRestApiTransforms } from "./childTransforms";
+import {
+  choiceValues,
+  HttpMethod,
+  type ApplicationLogLevel,
+  type Architecture,
+  type Authorization,
+  type EndpointType,
+  type LogFormat,
+  type SystemLogLevel,
+} from "./enums";
 
 /** HTTP methods an API Gateway REST API method can have (`ANY` matches all of them). */
-export const HTTP_METHODS = ["ANY", "GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"] as const;
-/** An API Gateway REST API method. */
-export type HttpMethod = (typeof HTTP_METHODS)[number];
+export const HTTP_METHODS: readonly HttpMethod[] = Object.freeze(choiceValues(HttpMethod));
 
 /** Retention periods CloudWatch Logs accepts, in days. */
 export const LOG_RETENTION_DAYS = [
@@ -20,14 +29,14 @@ export const LOG_RETENTION_DAYS = [
 ] as const;
 
 /** Stage-wide request throttling (API Gateway's token bucket). */
-export interface ThrottleArgs {
+export interface Throttle {
   /**
-   * Steady-state requests per second.
+   * Steady-state requests per second. Default: 50.
    * @default 50
    */
   rateLimit?: number;
   /**
-   * Requests allowed in a burst above the steady rate (the bucket size).
+   * Requests allowed in a burst above the steady rate (the bucket size). Default: 100.
    * @default 100
    */
   burstLimit?: number;
@@ -38,261 +47,267 @@ export interface ThrottleArgs {
  * role (`apigateway.Account`, once per account and region); without it the stage fails to deploy.
  * A Kinesis Data Firehose `destinationArn` does not need it.
  */
-export interface AccessLoggingArgs {
+export interface AccessLogging {
+  /**
+   * Whether the stage writes access logs; settings given with `enabled: false` are kept but unused.
+   * Default: true (the settings were given).
+   * @default true
+   */
+  enabled?: boolean;
   /**
    * Where to send access logs: a CloudWatch Logs log group ARN, or a Firehose delivery stream whose name
-   * starts with `amazon-apigateway-`.
+   * starts with `amazon-apigateway-`. Default: a log group the component creates
+   * (`/aws/apigateway/<name>-...`).
    * @default a log group the component creates (`/aws/apigateway/<name>-…`)
    */
   destinationArn?: pulumi.Input<string>;
   /**
-   * The log line format (`$context` variables); it must include `$context.requestId`.
+   * The log line format (`$context` variables); it must include `$context.requestId`. Default: a JSON line
+   * with request id, caller, method, path, status, latencies and integration status.
    * @default a JSON line with request id, caller, method, path, status, latencies and integration status
    */
   format?: string;
   /**
-   * Retention of the log group the component creates.
+   * Retention of the log group the component creates, in days (one of CloudWatch's values). Default: the
+   * function's `logRetentionInDays`.
    * @default the function's `logRetentionInDays`
    */
   retentionInDays?: number;
 }
 
 /** How the handler is bundled with the runtime (esbuild). */
-export interface BundleArgs {
+export interface Bundle {
   /**
-   * Minify the bundle.
+   * Minify the bundle. Default: true.
    * @default true
    */
   minify?: boolean;
   /**
    * Ship a source map and run Node with `--enable-source-maps`, so stack traces point at your sources. Node's
    * source-map support costs about 6 MiB of peak RSS; `false` saves it (stack traces then point into
-   * `index.mjs`, readable with `minify: false`).
+   * `index.mjs`, readable with `minify: false`). Default: true.
    * @default true
    */
   sourcemap?: boolean;
   /**
-   * Modules to leave out of the bundle (provide them with a layer).
+   * Modules to leave out of the bundle (provide them with a layer). Default: none.
    * @default none
    */
   external?: string[];
   /**
-   * esbuild `define`: identifiers replaced by JavaScript expressions at bundle time.
+   * esbuild `define`: identifiers replaced by JavaScript expressions at bundle time. Default: none.
    * @default none
    */
   define?: Record<string, string>;
 }
 
-/**
- * Per-child overrides, applied last: one key per child the component creates. Each is a partial args object
- * (merged over the component's, shallowly: yours win) or a function editing the args and resource options in
- * place. Transforms that would break streaming or stop the runtime from starting are refused with an error
- * naming `transform.<key>`.
- */
-export interface StreamingRestApiTransforms {
+/** The function's network attachment to a VPC. */
+export interface VpcConfig {
+  /** Subnets to attach the function to (at least one per Availability Zone you want it in). */
+  subnetIds: pulumi.Input<pulumi.Input<string>[]>;
+  /** Security groups of the function's network interfaces. */
+  securityGroupIds: pulumi.Input<pulumi.Input<string>[]>;
   /**
-   * The Lambda function. `AWS_LAMBDA_EXEC_WRAPPER` stays in its environment whatever the transform does to
-   * `environment` (your other variables are kept); setting it to another value, or overriding `runtime`,
-   * `handler` or the code (`code`, `s3Bucket`, `s3Key`, `s3ObjectVersion`, `imageUri`, `packageType`), is
-   * refused: the component builds those. Add variables with the `environment` argument.
-   * @default none
+   * Allow outbound IPv6 traffic from dual-stack subnets. Default: false.
+   * @default false
    */
-  function?: Transform<lambda.FunctionArgs>;
-  /**
-   * The function's execution role.
-   * @default none
-   */
-  role?: Transform<iam.RoleArgs>;
-  /**
-   * The execution role's inline policy: writing to the function's log group, plus X-Ray, VPC, KMS and
-   * dead-letter permissions when those arguments are set.
-   * @default none
-   */
-  rolePolicy?: Transform<iam.RolePolicyArgs>;
-  /**
-   * The role API Gateway assumes to invoke the function.
-   * @default none
-   */
-  invokeRole?: Transform<iam.RoleArgs>;
-  /**
-   * The invoke role's inline policy: `lambda:InvokeFunction` and `lambda:InvokeWithResponseStream` on this
-   * function only.
-   * @default none
-   */
-  invokeRolePolicy?: Transform<iam.RolePolicyArgs>;
-  /**
-   * The function's log group.
-   * @default none
-   */
-  logGroup?: Transform<cloudwatch.LogGroupArgs>;
-  /**
-   * The REST API. Compression (`minimumCompressionSize`) is refused: STREAM does not support it.
-   * @default none
-   */
-  restApi?: Transform<apigateway.RestApiArgs>;
-  /**
-   * The API Gateway resources of `path`, one per segment (none for `/`). Applied to each; a function
-   * transform gets each one's name (`<name>-path-<index>`, 0 for the first segment).
-   * @default none
-   */
-  pathResource?: Transform<apigateway.ResourceArgs>;
-  /**
-   * The route's method (e.g. to add a Cognito or Lambda authorizer). Created with `deleteBeforeReplace`, so
-   * that a change of method or path removes the old method and its integration before the new ones exist.
-   * @default none
-   */
-  method?: Transform<apigateway.MethodArgs>;
-  /**
-   * The streaming integration. It must stay `AWS_PROXY` with `responseTransferMode: "STREAM"`, without cache
-   * keys.
-   * @default none
-   */
-  integration?: Transform<apigateway.IntegrationArgs>;
-  /**
-   * The deployment. Its `triggers.redeployment` is a hash of the route's settings (after their transforms):
-   * replacing it yourself means route changes no longer redeploy the stage.
-   * @default none
-   */
-  deployment?: Transform<apigateway.DeploymentArgs>;
-  /**
-   * The stage. A cache cluster is refused: STREAM does not support caching.
-   * @default none
-   */
-  stage?: Transform<apigateway.StageArgs>;
-  /**
-   * The stage-wide method settings (`*\/*`), which carry the throttling. Caching (`settings.cachingEnabled`)
-   * is refused: STREAM does not support it.
-   * @default none
-   */
-  methodSettings?: Transform<apigateway.MethodSettingsArgs>;
-  /**
-   * The access-log group, created with `accessLogging` when it has no `destinationArn`.
-   * @default none
-   */
-  accessLogGroup?: Transform<cloudwatch.LogGroupArgs>;
-  /**
-   * The association of the stage with the `webAclArn` web ACL, created with `webAclArn` only.
-   * @default none
-   */
-  webAclAssociation?: Transform<wafv2.WebAclAssociationArgs>;
+  ipv6AllowedForDualStack?: pulumi.Input<boolean>;
 }
 
-/** Arguments of {@link StreamingRestApi}. Numbers and choices are plain values so they are checked at construction. */
-export interface StreamingRestApiArgs {
+/** The same settings for TypeScript users: {@link Throttle}. */
+export type ThrottleArgs = Throttle;
+/** The same settings for TypeScript users: {@link AccessLogging}. */
+export type AccessLoggingArgs = AccessLogging;
+/** The same settings for TypeScript users: {@link Bundle}. */
+export type BundleArgs = Bundle;
+
+/**
+ * Arguments of the StreamingRestApi that every Pulumi language can pass (Python, Go, .NET, YAML and
+ * TypeScript): the component's schema is inferred from this interface. Numbers and choices are plain values
+ * so they are checked at construction.
+ */
+export interface StreamingRestApiSchemaArgs {
+  // The function.
   /**
-   * Path of the handler module to bundle with the runtime (TypeScript or JavaScript), relative to the
-   * working directory of `pulumi up` (the project directory) or absolute. A directory means its `index` module.
+   * Path of the handler module to bundle with the runtime (TypeScript or JavaScript): absolute, or relative
+   * to the directory the Pulumi program runs in (the project directory, in every language). A directory means
+   * its `index` module.
    */
   handler: string;
   /**
-   * The handler module's export to run. Checked at bundle time.
+   * The handler module's export to run. Checked at bundle time. Default: "handler".
    * @default "handler"
    */
   handlerExport?: string;
   /**
-   * Function memory in MB, 128 to 10240 (CPU grows with it).
+   * Function memory in MB, 128 to 10240 (CPU grows with it). Default: 128.
    * @default 128
    */
   memorySize?: number;
   /**
-   * Function timeout in seconds, 1 to 900. A stream longer than this is cut off.
+   * Function timeout in seconds, 1 to 900. A stream longer than this is cut off. Default: 60.
    * @default 60
    */
   timeout?: number;
   /**
-   * Instruction set of the function.
+   * Instruction set of the function. Default: "arm64".
    * @default "arm64"
    */
-  architecture?: "arm64" | "x86_64";
+  architecture?: Architecture;
   /**
    * Environment variables of the function. `AWS_LAMBDA_EXEC_WRAPPER` is reserved (it starts our runtime).
+   * Default: none (the component sets only `AWS_LAMBDA_EXEC_WRAPPER`).
    * @default none (the component sets only `AWS_LAMBDA_EXEC_WRAPPER`)
    */
   environment?: pulumi.Input<Record<string, pulumi.Input<string>>>;
   /**
-   * Concurrent executions reserved for (and capping) the function. `0` stops all invocations.
+   * Concurrent executions reserved for (and capping) the function. `0` stops all invocations. Default: unset,
+   * the function shares the account's unreserved concurrency.
    * @default unset: the function shares the account's unreserved concurrency
    */
   reservedConcurrency?: number;
   /**
-   * KMS key that encrypts the function's environment variables (the role gets `kms:Decrypt` on it).
+   * KMS key that encrypts the function's environment variables (the role gets `kms:Decrypt` on it). Default:
+   * unset, Lambda encrypts them with an AWS managed key.
    * @default unset: Lambda encrypts them with an AWS managed key
    */
   kmsKeyArn?: pulumi.Input<string>;
   /**
    * SQS queue or SNS topic for failed events. Lambda uses it for asynchronous invocations only: requests
-   * through API Gateway are synchronous and never reach it.
+   * through API Gateway are synchronous and never reach it. Default: unset.
    * @default unset
    */
   deadLetterTargetArn?: pulumi.Input<string>;
   /**
    * Subnets and security groups to attach the function to a VPC (the role gets the EC2 network permissions).
+   * Default: unset, the function is not in a VPC.
    * @default unset: the function is not in a VPC
    */
-  vpcConfig?: pulumi.Input<awsInputs.lambda.FunctionVpcConfig>;
+  vpcConfig?: pulumi.Input<VpcConfig>;
   /**
-   * X-Ray active tracing on the function and the stage.
+   * X-Ray active tracing on the function and the stage. Default: false.
    * @default false
    */
   tracing?: boolean;
+
+  // The function's logs.
   /**
    * Retention of the function's log group, created by the component. One of CloudWatch's values (1, 3, 5, 7,
-   * 14, 30, ... 3653 days).
+   * 14, 30, ... 3653 days). Default: 14.
    * @default 14
    */
   logRetentionInDays?: number;
   /**
+   * Format of the function's logs: "Text" lines or one "JSON" object per message. Lambda passes it to the
+   * runtime as `AWS_LAMBDA_LOG_FORMAT`. Default: "Text".
+   * @default "Text"
+   */
+  logFormat?: LogFormat;
+  /**
+   * The most detailed application log level kept (`console` calls below it are dropped), "TRACE" to "FATAL".
+   * Lambda applies log levels to JSON logs only: set `logFormat` to "JSON" to use it. Lambda passes it to the
+   * runtime as `AWS_LAMBDA_LOG_LEVEL`. Default: unset, Lambda's default ("INFO") with JSON logs.
+   * @default unset: Lambda's default ("INFO") with JSON logs
+   */
+  applicationLogLevel?: ApplicationLogLevel;
+  /**
+   * The most detailed Lambda platform log level kept, "DEBUG", "INFO" or "WARN". JSON logs only, like
+   * `applicationLogLevel`. Default: unset, Lambda's default ("INFO") with JSON logs.
+   * @default unset: Lambda's default ("INFO") with JSON logs
+   */
+  systemLogLevel?: SystemLogLevel;
+
+  // The route.
+  /**
    * Resource path of the route, below the stage: segments of letters, digits and `._-~`, path parameters
-   * like `{id}`, and a greedy `{proxy+}` as the last segment. `/` is the API's root.
+   * like `{id}`, and a greedy `{proxy+}` as the last segment. `/` is the API's root. Default: "stream".
    * @default "stream"
    */
   path?: string;
   /**
-   * HTTP method of the route.
+   * HTTP method of the route. Default: "ANY".
    * @default "ANY"
    */
   method?: HttpMethod;
   /**
-   * Name of the stage (letters, digits, `-` and `_`), the first segment of the URL path.
+   * Name of the stage (letters, digits, `-` and `_`), the first segment of the URL path. Default: "prod".
    * @default "prod"
    */
   stageName?: string;
   /**
    * `AWS_IAM`: callers sign requests with SigV4 and need `execute-api:Invoke`. `NONE`: the route is public.
+   * Default: "AWS_IAM".
    * @default "AWS_IAM"
    */
-  authorization?: "AWS_IAM" | "NONE";
+  authorization?: Authorization;
   /**
-   * API endpoint type. `EDGE` ends a stream after 30 s without a byte; `REGIONAL` allows 5 minutes.
+   * API endpoint type. `EDGE` ends a stream after 30 s without a byte; `REGIONAL` allows 5 minutes. Default:
+   * "REGIONAL".
    * @default "REGIONAL"
    */
-  endpointType?: "REGIONAL" | "EDGE";
+  endpointType?: EndpointType;
   /**
-   * How long API Gateway waits for the whole streamed response, 50 to 900000 ms.
+   * How long API Gateway waits for the whole streamed response, 50 to 900000 ms. Default: the function's
+   * timeout (in ms), so API Gateway never ends a stream the function is still writing.
    * @default the function's timeout (in ms), so API Gateway never ends a stream the function is still writing
    */
   integrationTimeoutMs?: number;
   /**
-   * Stage-wide throttling.
+   * The REST API's binary media types: `type/subtype` patterns, either part possibly `*`. A request body whose
+   * `Content-Type` matches one reaches the function byte for byte, base64-encoded (`isBase64Encoded: true`,
+   * which the runtime's body helpers decode); any other arrives as UTF-8 text. Streamed responses need none.
+   * An empty list sends every body as text. Default: the one pattern `*`/`*`, so every body is byte-exact.
+   * @default the one pattern `*`/`*` (every media type)
+   */
+  binaryMediaTypes?: string[];
+
+  // The stage.
+  /**
+   * Stage-wide throttling. Default: 50 requests per second, bursts of 100.
    * @default `{ rateLimit: 50, burstLimit: 100 }`
    */
-  throttle?: ThrottleArgs;
+  throttle?: Throttle;
   /**
-   * Access logging on the stage. Off by default: CloudWatch access logs need API Gateway's account-wide
-   * CloudWatch role, which a fresh account lacks (see {@link AccessLoggingArgs}).
-   * @default false
+   * Access logging on the stage, on when given (an empty object takes every default). CloudWatch access logs
+   * need API Gateway's account-wide CloudWatch role, which a fresh account lacks. Default: unset, no access
+   * logs.
+   * @default unset: no access logs
    */
-  accessLogging?: boolean | AccessLoggingArgs;
+  accessLogging?: AccessLogging;
   /**
-   * A regional WAFv2 web ACL to associate with the stage.
+   * A regional WAFv2 web ACL to associate with the stage. Default: unset, no web ACL.
    * @default unset: no web ACL
    */
   webAclArn?: pulumi.Input<string>;
+
+  // The bundle.
   /**
-   * Bundling options.
+   * Bundling options. Default: minified, with a source map.
    * @default `{ minify: true, sourcemap: true }`
    */
-  bundle?: BundleArgs;
+  bundle?: Bundle;
+}
+
+/**
+ * Arguments of {@link StreamingRestApi} in TypeScript: {@link StreamingRestApiSchemaArgs}, plus `transform`
+ * and the wider forms of `accessLogging` and `vpcConfig` that only TypeScript can express.
+ */
+export interface StreamingRestApiArgs extends Omit<
+  StreamingRestApiSchemaArgs,
+  "accessLogging" | "vpcConfig"
+> {
+  /**
+   * Subnets and security groups to attach the function to a VPC (the role gets the EC2 network permissions).
+   * @default unset: the function is not in a VPC
+   */
+  vpcConfig?: pulumi.Input<VpcConfig | awsInputs.lambda.FunctionVpcConfig>;
+  /**
+   * Access logging on the stage: `true` for every default, or the settings (see {@link AccessLoggingArgs}).
+   * Off by default: CloudWatch access logs need API Gateway's account-wide CloudWatch role, which a fresh
+   * account lacks.
+   * @default false
+   */
+  accessLogging?: boolean | AccessLoggingArgs;
   /**
    * Per-child overrides, applied last (see {@link StreamingRestApiTransforms}).
    * @default none
@@ -327,7 +342,8 @@ export const DEFAULT_ACCESS_LOG_FORMAT = JSON.stringify(DEFAULT_ACCESS_LOG_FIELD
 /**
  * The defaults of {@link StreamingRestApiArgs}, in one place. Two are derived from other arguments instead:
  * `integrationTimeoutMs` (the function's `timeout`, in ms) and `accessLogging.retentionInDays`
- * (`logRetentionInDays`).
+ * (`logRetentionInDays`). `binaryMediaTypes` is also the local server's default, so that a request body
+ * reaches a handler the same way locally and deployed.
  */
 export const DEFAULTS = {
   handlerExport: "handler",
@@ -335,17 +351,26 @@ export const DEFAULTS = {
   timeout: 60,
   architecture: "arm64",
   logRetentionInDays: 14,
+  logFormat: "Text",
   tracing: false,
   path: "stream",
   method: "ANY",
   stageName: "prod",
   authorization: "AWS_IAM",
   endpointType: "REGIONAL",
+  binaryMediaTypes: ["*/*"],
   throttle: { rateLimit: 50, burstLimit: 100 },
   accessLogging: false,
   accessLogFormat: DEFAULT_ACCESS_LOG_FORMAT,
   bundle: { minify: true, sourcemap: true },
-} as const;
+} as const satisfies Record<string, unknown> & {
+  architecture: Architecture;
+  logFormat: LogFormat;
+  method: HttpMethod;
+  authorization: Authorization;
+  endpointType: EndpointType;
+  binaryMediaTypes: readonly string[];
+};
 
 /** API Gateway's STREAM-mode integration timeout range, in milliseconds. */
 export const INTEGRATION_TIMEOUT_MS = { min: 50, max: 900_000 } as const;

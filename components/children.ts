@@ -1,6 +1,6 @@
 // The one way the component creates a child: named after it, parented to it, its transform applied last, checked.
 import type * as pulumi from "@pulumi/pulumi";
-import type { StreamingRestApiTransforms } from "./args";
+import type { StreamingRestApiTransforms } from "./childTransforms";
 import { childName, type ChildKey } from "./naming";
 import { applyTransform, type Transform, type TransformedArgs } from "./transform";
 import { StreamingRestApiArgumentError, transformProblem } from "./validation";

@@ -93,7 +93,13 @@ export function createFunction(
     // A prebuilt .zip keeps bootstrap's exec bit; Pulumi would drop modes zipping a directory itself.
     code: inputs.bundle.apply((built) => new pulumi.asset.FileArchive(built.zipPath)),
     environment: { variables },
-    loggingConfig: { logFormat: "Text", logGroup: inputs.logGroup.name },
+    // Lambda hands these to the runtime as AWS_LAMBDA_LOG_FORMAT and AWS_LAMBDA_LOG_LEVEL.
+    loggingConfig: {
+      logFormat: resolved.logging.logFormat,
+      logGroup: inputs.logGroup.name,
+      applicationLogLevel: resolved.logging.applicationLogLevel,
+      systemLogLevel: resolved.logging.systemLogLevel,
+    },
     tracingConfig: resolved.tracing ? { mode: "Active" } : undefined,
     reservedConcurrentExecutions: resolved.reservedConcurrency,
     kmsKeyArn: resolved.kmsKeyArn,

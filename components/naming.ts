@@ -1,5 +1,5 @@
 // Child resource names: every child is `<component name>-<suffix>`, so two components never collide.
-import type { StreamingRestApiTransforms } from "./args";
+import type { StreamingRestApiTransforms } from "./childTransforms";
 
 /**
  * The suffix of each child's logical name, by the transform key that overrides it: one entry per child, so

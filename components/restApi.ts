@@ -77,6 +77,8 @@ export function createRestApi(
   return child(scope, "restApi", apigateway.RestApi, {
     description: `Streaming REST API of ${scope.name}`,
     endpointConfiguration: { types: resolved.endpointType },
+    // Which request bodies API Gateway passes byte for byte (base64); streamed responses need none.
+    binaryMediaTypes: [...resolved.binaryMediaTypes],
     // API Gateway's default for REST APIs still accepts TLS 1.0.
     securityPolicy: "TLS_1_2",
   });

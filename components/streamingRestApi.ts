@@ -6,7 +6,7 @@ import type * as cloudwatch from "@pulumi/aws/cloudwatch";
 import type * as iam from "@pulumi/aws/iam";
 import type * as lambda from "@pulumi/aws/lambda";
 import * as pulumi from "@pulumi/pulumi";
-import type { StreamingRestApiArgs } from "./args";
+import type { StreamingRestApiSchemaArgs } from "./args";
 import { BundleError, prepareBundle, writeBundle, type PreparedBundle } from "./bundle";
 import type { ChildScope } from "./children";
 import {
@@ -27,8 +27,18 @@ import {
 } from "./restApi";
 import { StreamingRestApiArgumentError, resolveArgs, type ResolvedArgs } from "./validation";
 
-/** The component's Pulumi type token. */
-export const STREAMING_REST_API_TYPE = "streaming:index:StreamingRestApi";
+/**
+ * The component's Pulumi type token, in every language: `<package>:index:<class>`, the package being
+ * package.json's `name`, as Pulumi requires of a component it serves to other languages.
+ */
+export const STREAMING_REST_API_TYPE = "streaming-rest-api:index:StreamingRestApi";
+
+/**
+ * The type token of versions before the component was served to other languages. Every component carries an
+ * alias to it, so a stack deployed with it keeps its resources: the children's URNs derive from their
+ * parent's, and Pulumi applies a parent's aliases to its children.
+ */
+export const LEGACY_STREAMING_REST_API_TYPE = "streaming:index:StreamingRestApi";
 
 /** Bundles live under `<project>/.build/<component name>/`. */
 const BUILD_DIRECTORY = ".build";
@@ -37,6 +47,10 @@ const BUILD_DIRECTORY = ".build";
  * Serves streaming HTTP responses from a Lambda function through an API Gateway REST API: the handler is
  * bundled with this project's runtime, which streams through Lambda's Runtime API; the route's integration
  * uses `responseTransferMode: STREAM` and an invoke role scoped to this function.
+ *
+ * Its constructor is declared with the schema arguments, which Pulumi reads to serve the component to every
+ * language; TypeScript code constructs it through the `StreamingRestApi` that ./index exports, typed with
+ * `StreamingRestApiArgs` (a superset: transforms and the wider TypeScript forms), which it accepts as well.
  */
 export class StreamingRestApi extends pulumi.ComponentResource {
   /** The route's full invoke URL, e.g. `https://ID.execute-api.REGION.amazonaws.com/prod/stream`. */
@@ -67,11 +81,11 @@ export class StreamingRestApi extends pulumi.ComponentResource {
   /** The role API Gateway assumes to invoke the function. */
   readonly invokeRole: iam.Role;
 
-  constructor(name: string, args: StreamingRestApiArgs, opts?: pulumi.ComponentResourceOptions) {
+  constructor(name: string, args: StreamingRestApiSchemaArgs, opts?: pulumi.ComponentResourceOptions) {
     // Everything that can be refused is checked before the component or any child is registered.
     const resolved = resolveArgs(name, args);
     const prepared = prepareHandlerBundle(name, resolved);
-    super(STREAMING_REST_API_TYPE, name, {}, opts);
+    super(STREAMING_REST_API_TYPE, name, {}, withLegacyTypeAlias(opts));
     for (const warning of resolved.warnings) void pulumi.log.warn(warning, this);
     const scope: ChildScope = { parent: this, name, transforms: resolved.transforms };
 
@@ -112,6 +126,13 @@ export class StreamingRestApi extends pulumi.ComponentResource {
       bundleBytes: this.bundleBytes,
     });
   }
+}
+
+/** `opts` with an alias to the legacy type token added to the caller's own aliases. */
+function withLegacyTypeAlias(
+  opts: pulumi.ComponentResourceOptions | undefined,
+): pulumi.ComponentResourceOptions {
+  return { ...opts, aliases: [...(opts?.aliases ?? []), { type: LEGACY_STREAMING_REST_API_TYPE }] };
 }
 
 /** Checks and prepares the bundle synchronously, turning bundling problems into argument errors. */

@@ -7,10 +7,12 @@ import {
   MEMORY_SIZE_MB,
   TIMEOUT_SECONDS,
   type AccessLoggingArgs,
-  type HttpMethod,
   type StreamingRestApiArgs,
-  type StreamingRestApiTransforms,
 } from "./args";
+import { resolveBinaryMediaTypes } from "./binaryMediaTypes";
+import { checkChoice, isIntegerIn, isPlainObject, type Fail } from "./checks";
+import type { StreamingRestApiTransforms } from "./childTransforms";
+import { Architecture, Authorization, EndpointType, type HttpMethod } from "./enums";
 import {
   COMPONENT_BUILT_FUNCTION_ARGS,
   EXEC_WRAPPER_PATH,
@@ -18,6 +20,7 @@ import {
   LAMBDA_RUNTIME,
   PLACEHOLDER_HANDLER,
 } from "./functionSettings";
+import { resolveLogging, type ResolvedLogging } from "./logging";
 import { ChildSuffix, componentNameProblem } from "./naming";
 
 /** An argument the component cannot work with; the message names the argument and the fix. */
@@ -48,7 +51,7 @@ export interface ResolvedArgs {
   readonly handlerExport: string;
   readonly memorySize: number;
   readonly timeout: number;
-  readonly architecture: "arm64" | "x86_64";
+  readonly architecture: Architecture;
   readonly reservedConcurrency: number | undefined;
   readonly environment: StreamingRestApiArgs["environment"];
   readonly kmsKeyArn: StreamingRestApiArgs["kmsKeyArn"];
@@ -56,15 +59,18 @@ export interface ResolvedArgs {
   readonly vpcConfig: StreamingRestApiArgs["vpcConfig"];
   readonly tracing: boolean;
   readonly logRetentionInDays: number;
+  /** Lambda's loggingConfig: format and levels. */
+  readonly logging: ResolvedLogging;
   /** The route path without leading or trailing `/` (empty for the root). */
   readonly path: string;
   /** Its segments, in order (none for the root). */
   readonly pathSegments: readonly string[];
   readonly method: HttpMethod;
   readonly stageName: string;
-  readonly authorization: "AWS_IAM" | "NONE";
-  readonly endpointType: "REGIONAL" | "EDGE";
+  readonly authorization: Authorization;
+  readonly endpointType: EndpointType;
   readonly integrationTimeoutMs: number;
+  readonly binaryMediaTypes: readonly string[];
   readonly throttle: { readonly rateLimit: number; readonly burstLimit: number };
   readonly accessLogging: ResolvedAccessLogging | undefined;
   readonly webAclArn: StreamingRestApiArgs["webAclArn"];
@@ -121,10 +127,12 @@ export function resolveArgs(name: string, args: StreamingRestApiArgs): ResolvedA
         `(got ${String(timeout)}). Set timeout within that range (Lambda's maximum is 15 minutes).`,
     );
   }
-  const architecture = args.architecture ?? DEFAULTS.architecture;
-  if (architecture !== "arm64" && architecture !== "x86_64") {
-    fail("architecture", `architecture must be "arm64" or "x86_64" (got ${JSON.stringify(architecture)}).`);
-  }
+  const architecture = checkChoice(
+    "architecture",
+    args.architecture ?? DEFAULTS.architecture,
+    Architecture,
+    fail,
+  );
   const reservedConcurrency = args.reservedConcurrency;
   if (reservedConcurrency !== undefined && !isIntegerIn(reservedConcurrency, 0, Number.MAX_SAFE_INTEGER)) {
     fail(
@@ -135,6 +143,7 @@ export function resolveArgs(name: string, args: StreamingRestApiArgs): ResolvedA
   }
   const logRetentionInDays = args.logRetentionInDays ?? DEFAULTS.logRetentionInDays;
   checkRetention("logRetentionInDays", logRetentionInDays, fail);
+  const logging = resolveLogging(args, fail);
 
   const { path, pathSegments } = parseRoutePath(args.path ?? DEFAULTS.path, fail);
   const method = (
@@ -151,22 +160,20 @@ export function resolveArgs(name: string, args: StreamingRestApiArgs): ResolvedA
         'Use a name like "prod" or "v1".',
     );
   }
-  const authorization = args.authorization ?? DEFAULTS.authorization;
-  if (authorization !== "AWS_IAM" && authorization !== "NONE") {
-    fail(
-      "authorization",
-      `authorization must be "AWS_IAM" or "NONE" (got ${JSON.stringify(authorization)}). ` +
-        "For other authorizers, keep one of these and edit the method with transform.method.",
-    );
-  }
-  const endpointType = args.endpointType ?? DEFAULTS.endpointType;
-  if (endpointType !== "REGIONAL" && endpointType !== "EDGE") {
-    fail(
-      "endpointType",
-      `endpointType must be "REGIONAL" or "EDGE" (got ${JSON.stringify(endpointType)}). ` +
-        "PRIVATE APIs need VPC endpoints and a resource policy, which this component does not manage.",
-    );
-  }
+  const authorization = checkChoice(
+    "authorization",
+    args.authorization ?? DEFAULTS.authorization,
+    Authorization,
+    fail,
+    "For other authorizers, keep one of these and edit the method with transform.method.",
+  );
+  const endpointType = checkChoice(
+    "endpointType",
+    args.endpointType ?? DEFAULTS.endpointType,
+    EndpointType,
+    fail,
+    "PRIVATE APIs need VPC endpoints and a resource policy, which this component does not manage.",
+  );
   const integrationTimeoutMs =
     args.integrationTimeoutMs ?? Math.min(timeout * 1000, INTEGRATION_TIMEOUT_MS.max);
   if (!isIntegerIn(integrationTimeoutMs, INTEGRATION_TIMEOUT_MS.min, INTEGRATION_TIMEOUT_MS.max)) {
@@ -177,6 +184,7 @@ export function resolveArgs(name: string, args: StreamingRestApiArgs): ResolvedA
         "Leave it unset to follow the function's timeout.",
     );
   }
+  const binaryMediaTypes = resolveBinaryMediaTypes(args.binaryMediaTypes, fail);
   const throttle = {
     rateLimit: args.throttle?.rateLimit ?? DEFAULTS.throttle.rateLimit,
     burstLimit: args.throttle?.burstLimit ?? DEFAULTS.throttle.burstLimit,
@@ -247,6 +255,7 @@ export function resolveArgs(name: string, args: StreamingRestApiArgs): ResolvedA
     vpcConfig: args.vpcConfig,
     tracing: args.tracing ?? DEFAULTS.tracing,
     logRetentionInDays,
+    logging,
     path,
     pathSegments,
     method,
@@ -254,6 +263,7 @@ export function resolveArgs(name: string, args: StreamingRestApiArgs): ResolvedA
     authorization,
     endpointType,
     integrationTimeoutMs,
+    binaryMediaTypes,
     throttle,
     accessLogging,
     webAclArn: args.webAclArn,
@@ -267,8 +277,6 @@ export function resolveArgs(name: string, args: StreamingRestApiArgs): ResolvedA
     warnings,
   };
 }
-
-type Fail = (argument: string, message: string) => never;
 
 /** Splits and checks a route path: `"a/{id}/{proxy+}"` gives three segments; `"/"` is the root. */
 function parseRoutePath(raw: unknown, fail: Fail): { path: string; pathSegments: string[] } {
@@ -310,6 +318,14 @@ function resolveAccessLogging(
   if (typeof settings !== "object" || settings === null) {
     return fail("accessLogging", "accessLogging must be true, false or an object of settings.");
   }
+  const enabled = settings.enabled ?? true;
+  if (typeof enabled !== "boolean") {
+    return fail(
+      "accessLogging.enabled",
+      `accessLogging.enabled must be true or false (got ${typeof enabled}).`,
+    );
+  }
+  if (!enabled) return undefined;
   const format = settings.format ?? DEFAULTS.accessLogFormat;
   if (!format.includes("$context.requestId")) {
     fail(
@@ -498,12 +514,4 @@ export function streamIncompatibility(
     default:
       return undefined;
   }
-}
-
-function isIntegerIn(value: unknown, min: number, max: number): value is number {
-  return typeof value === "number" && Number.isInteger(value) && value >= min && value <= max;
-}
-
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && Object.getPrototypeOf(value) === Object.prototype;
 }

@@ -5,7 +5,18 @@ import type { PolicyConfigSchema, PolicyResource, ResourceValidationArgs } from 
  * The component's Pulumi type token. Kept here as a literal so the pack loads without the component's
  * dependencies; a test checks it equals `STREAMING_REST_API_TYPE` in `components/`.
  */
-export const COMPONENT_TYPE = "streaming:index:StreamingRestApi";
+export const COMPONENT_TYPE = "streaming-rest-api:index:StreamingRestApi";
+
+/**
+ * The token of component versions before the multi-language one (`LEGACY_STREAMING_REST_API_TYPE`): stacks
+ * that have not been updated since still have children under it.
+ */
+export const LEGACY_COMPONENT_TYPE = "streaming:index:StreamingRestApi";
+
+/** Whether a type token is the component's, current or legacy. */
+function isComponentType(type: string | undefined): boolean {
+  return type === COMPONENT_TYPE || type === LEGACY_COMPONENT_TYPE;
+}
 
 /** `component`: only resources inside a StreamingRestApi are checked. `stack`: every resource is. */
 export type Scope = "component" | "stack";
@@ -43,7 +54,7 @@ export function parseUrn(urn: string): ParsedUrn | undefined {
 /** Whether the resource with this URN is a descendant of a StreamingRestApi. */
 export function isInComponent(urn: string): boolean {
   const parsed = parseUrn(urn);
-  return parsed !== undefined && parsed.typeChain.slice(0, -1).includes(COMPONENT_TYPE);
+  return parsed !== undefined && parsed.typeChain.slice(0, -1).some(isComponentType);
 }
 
 /**
@@ -53,7 +64,7 @@ export function isInComponent(urn: string): boolean {
 export function componentNameOf(urn: string, parentUrn: string | undefined): string | undefined {
   if (!isInComponent(urn)) return undefined;
   const parent = parentUrn === undefined ? undefined : parseUrn(parentUrn);
-  if (parent !== undefined && parent.typeChain[parent.typeChain.length - 1] === COMPONENT_TYPE) {
+  if (parent !== undefined && isComponentType(parent.typeChain[parent.typeChain.length - 1])) {
     return parent.name;
   }
   return undefined;

@@ -5,10 +5,8 @@ import { execFileSync, spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import { REPO_MODULES, stagedProject } from "./stagedProject";
 import { readZip } from "./zipReader";
-
-const REPO_ROOT = path.resolve(__dirname, "..", "..");
-const REPO_MODULES = path.join(REPO_ROOT, "node_modules");
 
 /** Runs npm the way the current npm does (under `npm test`), or from PATH. */
 function npm(args: string[], cwd: string): string {
@@ -19,26 +17,13 @@ function npm(args: string[], cwd: string): string {
 }
 
 /**
- * `npm run build` then `npm pack`, in a staging copy of the project so the repository's dist/ is left alone
- * (and concurrent runs do not race): the project's build config compiles into the copy, and npm pack applies
- * the project's package.json `files` as it would in the repository. Returns the tarball's path.
+ * `npm pack` of the built copy of the project (the repository's dist/ is left alone): npm applies the
+ * project's package.json `files` as it would in the repository. Returns the tarball's path.
  */
-function packProject(staging: string, destination: string): string {
-  execFileSync(process.execPath, [
-    path.join(REPO_MODULES, "typescript", "bin", "tsc"),
-    "-p",
-    path.join(REPO_ROOT, "tsconfig.build.json"),
-    "--outDir",
-    path.join(staging, "dist"),
-  ]);
-  fs.cpSync(path.join(REPO_ROOT, "runtime"), path.join(staging, "runtime"), { recursive: true });
-  for (const file of fs.readdirSync(REPO_ROOT)) {
-    // What npm always packs from the root, whatever `files` says.
-    if (/^(package\.json|readme(\..*)?|licen[cs]e(\..*)?)$/i.test(file)) {
-      fs.copyFileSync(path.join(REPO_ROOT, file), path.join(staging, file));
-    }
-  }
-  const packed = JSON.parse(npm(["pack", "--json", "--pack-destination", destination], staging)) as Array<{
+function packProject(destination: string): string {
+  const packed = JSON.parse(
+    npm(["pack", "--json", "--pack-destination", destination], stagedProject()),
+  ) as Array<{
     filename: string;
   }>;
   return path.join(destination, packed[0]?.filename ?? "");
@@ -120,7 +105,7 @@ describe("the packed package in a consumer's stack", function () {
 
   before(function () {
     scratch = fs.mkdtempSync(path.join(os.tmpdir(), "streaming-rest-api-consumer-"));
-    tarball = packProject(path.join(scratch, "package"), scratch);
+    tarball = packProject(scratch);
 
     consumer = path.join(scratch, "consumer");
     const installed = path.join(consumer, "node_modules", "streaming-rest-api");
@@ -229,7 +214,7 @@ describe("the packed package in a consumer's stack", function () {
     expect(runtimeSources.length).to.be.greaterThan(0);
     for (const source of runtimeSources) {
       expect(source, "bundled from the installed package's runtime sources").to.match(
-        /^\.\.\/\.\.\/node_modules\/streaming-rest-api\/runtime\/(\w+\.ts|lambda-entry\.mjs)$/,
+        /^\.\.\/\.\.\/node_modules\/streaming-rest-api\/runtime\/([\w-]+\/)*(\w+\.ts|lambda-entry\.mjs)$/,
       );
     }
   });

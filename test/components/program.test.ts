@@ -129,7 +129,7 @@ describe("the example stack under Pulumi's program runner", function () {
   it("registers the component and all of its children, with no provider calls", function () {
     expect(report.calls).to.deep.equal([]);
     const names = report.registered.map((resource) => `${resource.type} ${resource.name}`);
-    expect(names).to.include("streaming:index:StreamingRestApi streaming-numbers");
+    expect(names).to.include("streaming-rest-api:index:StreamingRestApi streaming-numbers");
     expect(names).to.include.members([
       "aws:lambda/function:Function streaming-numbers-fn",
       "aws:apigateway/integration:Integration streaming-numbers-integration",

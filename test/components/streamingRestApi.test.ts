@@ -92,6 +92,8 @@ function warningsDuring(construct: () => void): string[] {
 }
 
 describe("StreamingRestApi", function () {
+  // Each deployment bundles the handler (esbuild): seconds apiece on a busy machine.
+  this.timeout(60_000);
   afterEach(function () {
     expect(recorder.unexpected, "unexpected resources or provider calls").to.deep.equal([]);
   });
@@ -133,7 +135,7 @@ describe("StreamingRestApi", function () {
         (urn) => urn.endsWith("::defaults") === false && /::defaults-/.test(urn),
       );
       expect(childUrns).to.have.lengthOf(13);
-      for (const urn of childUrns) expect(urn).to.include("::streaming:index:StreamingRestApi$");
+      for (const urn of childUrns) expect(urn).to.include("::streaming-rest-api:index:StreamingRestApi$");
     });
 
     it("runs our runtime on nodejs24.x through AWS_LAMBDA_EXEC_WRAPPER", async function () {
@@ -203,6 +205,7 @@ describe("StreamingRestApi", function () {
       expect(inputsOf("defaults-api")).to.deep.include({
         endpointConfiguration: { types: "REGIONAL" },
         securityPolicy: "TLS_1_2",
+        binaryMediaTypes: ["*/*"],
       });
     });
 
@@ -320,6 +323,26 @@ describe("StreamingRestApi", function () {
         "DecryptEnvironment",
         "DeadLetterQueue",
       ]);
+    });
+
+    it("sends JSON logs with their levels through the function's loggingConfig", async function () {
+      await deploy("json-logs", { logFormat: "JSON", applicationLogLevel: "WARN", systemLogLevel: "DEBUG" });
+      expect(inputsOf("json-logs-fn")["loggingConfig"]).to.deep.equal({
+        logFormat: "JSON",
+        logGroup: stateOf("json-logs-logs")["name"],
+        applicationLogLevel: "WARN",
+        systemLogLevel: "DEBUG",
+      });
+    });
+
+    it("sets the binary media types given, or none", async function () {
+      await deploy("binary-types", { binaryMediaTypes: ["image/png", "application/octet-stream"] });
+      expect(inputsOf("binary-types-api")["binaryMediaTypes"]).to.deep.equal([
+        "image/png",
+        "application/octet-stream",
+      ]);
+      await deploy("text-bodies", { binaryMediaTypes: [] });
+      expect(inputsOf("text-bodies-api")["binaryMediaTypes"] ?? []).to.deep.equal([]);
     });
 
     it("routes a nested path with a greedy parameter through chained resources", async function () {
@@ -467,7 +490,7 @@ describe("StreamingRestApi", function () {
       expect(recorder.get("rehomed-role").provider ?? "").to.not.match(/::other-region::/);
       // The component still parents the transformed child.
       expect(await promiseOf(api.function.urn)).to.include(
-        "::streaming:index:StreamingRestApi$aws:lambda/function:Function::",
+        "::streaming-rest-api:index:StreamingRestApi$aws:lambda/function:Function::",
       );
     });
 
@@ -708,6 +731,8 @@ describe("StreamingRestApi", function () {
   });
 
   describe("redeployment", function () {
+    // Ten deployments of the same component in one test.
+    this.timeout(180_000);
     // Two runs of one program: the same names (so the same mock ids), different route settings.
     async function triggerFor(args: Partial<StreamingRestApiArgs>): Promise<string> {
       const before = recorder.resources.length;
@@ -734,7 +759,8 @@ describe("StreamingRestApi", function () {
           transform: { integration: { passthroughBehavior: "NEVER" } },
         }),
         methodTransform: await triggerFor({ transform: { method: { apiKeyRequired: true } } }),
-        restApiTransform: await triggerFor({ transform: { restApi: { binaryMediaTypes: ["*/*"] } } }),
+        restApiTransform: await triggerFor({ transform: { restApi: { binaryMediaTypes: ["image/png"] } } }),
+        binaryMediaTypes: await triggerFor({ binaryMediaTypes: ["application/octet-stream"] }),
         pathResourceTransform: await triggerFor({
           transform: {
             pathResource: (args) => {
@@ -756,6 +782,8 @@ describe("StreamingRestApi", function () {
       ["stage-name", { stageName: "no spaces" }, "stageName"],
       ["route-path", { path: "a//b" }, "path"],
       ["http-method", { method: "CONNECT" as "GET" }, "method"],
+      ["log-level-with-text", { applicationLogLevel: "ERROR" }, "applicationLogLevel"],
+      ["binary-media-type", { binaryMediaTypes: ["png"] }, "binaryMediaTypes[0]"],
       ["missing-handler", { handler: "handler/missing.ts" }, "handler"],
       ["missing-export", { handlerExport: "handlr" }, "handlerExport"],
       ["compression", { transform: { restApi: { minimumCompressionSize: "1024" } } }, "transform.restApi"],

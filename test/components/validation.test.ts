@@ -1,6 +1,6 @@
 // Argument checks: defaults, every refusal (naming the argument and the fix), every warning.
 import { expect } from "chai";
-import { DEFAULT_ACCESS_LOG_FORMAT, type StreamingRestApiArgs } from "../../components/args";
+import { DEFAULT_ACCESS_LOG_FORMAT, DEFAULTS, type StreamingRestApiArgs } from "../../components/args";
 import { MAX_COMPONENT_NAME_LENGTH, componentNameProblem } from "../../components/naming";
 import {
   StreamingRestApiArgumentError,
@@ -37,6 +37,7 @@ describe("StreamingRestApi arguments", function () {
       vpcConfig: undefined,
       tracing: false,
       logRetentionInDays: 14,
+      logging: { logFormat: "Text", applicationLogLevel: undefined, systemLogLevel: undefined },
       path: "stream",
       pathSegments: ["stream"],
       method: "ANY",
@@ -44,6 +45,7 @@ describe("StreamingRestApi arguments", function () {
       authorization: "AWS_IAM",
       endpointType: "REGIONAL",
       integrationTimeoutMs: 60_000,
+      binaryMediaTypes: ["*/*"],
       throttle: { rateLimit: 50, burstLimit: 100 },
       accessLogging: undefined,
       webAclArn: undefined,
@@ -87,6 +89,50 @@ describe("StreamingRestApi arguments", function () {
     expect(format["integrationLatency"]).to.equal("$context.integration.latency");
   });
 
+  it("resolve access logging given as settings, on unless enabled is false", function () {
+    expect(resolveArgs("api", { handler: HANDLER, accessLogging: {} }).accessLogging).to.deep.equal({
+      destinationArn: undefined,
+      format: DEFAULT_ACCESS_LOG_FORMAT,
+      retentionInDays: 14,
+    });
+    expect(
+      resolveArgs("api", { handler: HANDLER, accessLogging: { enabled: true, retentionInDays: 90 } })
+        .accessLogging,
+    ).to.include({ retentionInDays: 90 });
+    expect(
+      resolveArgs("api", { handler: HANDLER, accessLogging: { enabled: false, retentionInDays: 90 } })
+        .accessLogging,
+    ).to.equal(undefined);
+  });
+
+  it("resolve JSON logs with their levels, and Text logs without", function () {
+    expect(
+      resolveArgs("api", {
+        handler: HANDLER,
+        logFormat: "JSON",
+        applicationLogLevel: "DEBUG",
+        systemLogLevel: "WARN",
+      }).logging,
+    ).to.deep.equal({ logFormat: "JSON", applicationLogLevel: "DEBUG", systemLogLevel: "WARN" });
+    expect(resolveArgs("api", { handler: HANDLER, logFormat: "JSON" }).logging).to.deep.equal({
+      logFormat: "JSON",
+      applicationLogLevel: undefined,
+      systemLogLevel: undefined,
+    });
+    expect(resolveArgs("api", { handler: HANDLER, logFormat: "Text" }).logging.logFormat).to.equal("Text");
+  });
+
+  it("resolve binary media types: the default, a list of patterns, or none", function () {
+    expect(resolveArgs("api", { handler: HANDLER }).binaryMediaTypes).to.deep.equal(
+      DEFAULTS.binaryMediaTypes,
+    );
+    const patterns = ["image/png", "image/*", "application/vnd.api+json", "*/*", "application/x-tar"];
+    expect(
+      resolveArgs("api", { handler: HANDLER, binaryMediaTypes: patterns }).binaryMediaTypes,
+    ).to.deep.equal(patterns);
+    expect(resolveArgs("api", { handler: HANDLER, binaryMediaTypes: [] }).binaryMediaTypes).to.deep.equal([]);
+  });
+
   const refusals: Array<[string, Partial<StreamingRestApiArgs>, string, RegExp]> = [
     [
       "memory below 128 MB",
@@ -119,6 +165,84 @@ describe("StreamingRestApi arguments", function () {
     ["a path with a query", { path: "a?b" }, "path", /invalid segment/],
     ["an unknown method", { method: "FETCH" as "GET" }, "method", /method must be one of ANY, GET/],
     ["an unknown architecture", { architecture: "arm" as "arm64" }, "architecture", /"arm64" or "x86_64"/],
+    [
+      "a log format in the wrong case",
+      { logFormat: "json" as "JSON" },
+      "logFormat",
+      /"Text" or "JSON" \(got "json"\)/,
+    ],
+    [
+      "an application log level with Text logs",
+      { applicationLogLevel: "DEBUG" },
+      "applicationLogLevel",
+      /logFormat is "Text": Lambda applies log levels to JSON logs only\. Set logFormat to "JSON".*or remove applicationLogLevel/,
+    ],
+    [
+      "a system log level with Text logs",
+      { logFormat: "Text", systemLogLevel: "WARN" },
+      "systemLogLevel",
+      /Set logFormat to "JSON" to filter by level, or remove systemLogLevel/,
+    ],
+    [
+      "an application log level Lambda does not have",
+      { logFormat: "JSON", applicationLogLevel: "VERBOSE" as "DEBUG" },
+      "applicationLogLevel",
+      /"TRACE", "DEBUG", "INFO", "WARN", "ERROR" or "FATAL" \(got "VERBOSE"\)/,
+    ],
+    [
+      "an application-only level as the system log level",
+      { logFormat: "JSON", systemLogLevel: "ERROR" as "WARN" },
+      "systemLogLevel",
+      /"DEBUG", "INFO" or "WARN" \(got "ERROR"\)/,
+    ],
+    [
+      "binary media types that are not a list",
+      { binaryMediaTypes: "*/*" as unknown as string[] },
+      "binaryMediaTypes",
+      /must be a list of media types/,
+    ],
+    [
+      "a binary media type without a subtype",
+      { binaryMediaTypes: ["image/png", "image"] },
+      "binaryMediaTypes[1]",
+      /"image" is not a media type pattern: write "type\/subtype"/,
+    ],
+    [
+      "a binary media type with a partial wildcard",
+      { binaryMediaTypes: ["image/p*"] },
+      "binaryMediaTypes[0]",
+      /is not a media type pattern/,
+    ],
+    [
+      "a binary media type with parameters",
+      { binaryMediaTypes: ["text/plain; charset=utf-8"] },
+      "binaryMediaTypes[0]",
+      /has parameters.*Remove everything from ";" on/,
+    ],
+    [
+      "a binary media type in PATCH-escaped form",
+      { binaryMediaTypes: ["image~1png"] },
+      "binaryMediaTypes[0]",
+      /"~1" for "\/".*Write "\/" itself/,
+    ],
+    [
+      "a binary media type listed twice",
+      { binaryMediaTypes: ["image/png", "IMAGE/PNG"] },
+      "binaryMediaTypes[1]",
+      /listed twice/,
+    ],
+    [
+      "a binary media type that is not a string",
+      { binaryMediaTypes: [42 as unknown as string] },
+      "binaryMediaTypes[0]",
+      /must be a string like "image\/png" \(got number\)/,
+    ],
+    [
+      "an access log switch that is not a boolean",
+      { accessLogging: { enabled: "yes" as unknown as boolean } },
+      "accessLogging.enabled",
+      /true or false/,
+    ],
     [
       "an unknown authorization",
       { authorization: "COGNITO" as "NONE" },

@@ -100,8 +100,11 @@ const PROVIDER_STATE: Record<string, StateMaker> = {
   "pulumi:providers:aws": () => ({}),
 };
 
-/** Component types the tests construct (components have no provider state). */
-const COMPONENT_TYPES = new Set(["streaming:index:StreamingRestApi"]);
+/** Component types the tests construct (components have no provider state), the legacy token included. */
+const COMPONENT_TYPES = new Set([
+  "streaming-rest-api:index:StreamingRestApi",
+  "streaming:index:StreamingRestApi",
+]);
 
 /**
  * Mocks that record every registration. Any resource type outside the expected set, and any provider

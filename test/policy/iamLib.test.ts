@@ -119,13 +119,17 @@ describe("policy pack: IAM documents", function () {
 });
 
 describe("policy pack: scope", function () {
-  const componentUrn = "urn:pulumi:dev::proj::streaming:index:StreamingRestApi::api";
-  const childUrn = "urn:pulumi:dev::proj::streaming:index:StreamingRestApi$aws:iam/role:Role::api-role";
+  const componentUrn = "urn:pulumi:dev::proj::streaming-rest-api:index:StreamingRestApi::api";
+  const childUrn =
+    "urn:pulumi:dev::proj::streaming-rest-api:index:StreamingRestApi$aws:iam/role:Role::api-role";
   const outsideUrn = "urn:pulumi:dev::proj::aws:iam/role:Role::mine";
+  /** A stack not updated since the component's type token changed. */
+  const legacyComponentUrn = "urn:pulumi:dev::proj::streaming:index:StreamingRestApi::old";
+  const legacyChildUrn = "urn:pulumi:dev::proj::streaming:index:StreamingRestApi$aws:iam/role:Role::old-role";
 
   it("parses URNs into the type chain and the name", function () {
     expect(parseUrn(childUrn)).to.deep.equal({
-      typeChain: ["streaming:index:StreamingRestApi", "aws:iam/role:Role"],
+      typeChain: ["streaming-rest-api:index:StreamingRestApi", "aws:iam/role:Role"],
       name: "api-role",
     });
     expect(parseUrn("not-a-urn")).to.equal(undefined);
@@ -137,5 +141,11 @@ describe("policy pack: scope", function () {
     expect(isInComponent(outsideUrn)).to.equal(false);
     expect(componentNameOf(childUrn, componentUrn)).to.equal("api");
     expect(componentNameOf(outsideUrn, undefined)).to.equal(undefined);
+  });
+
+  it("places children of a component under the legacy type token inside it too", function () {
+    expect(isInComponent(legacyChildUrn)).to.equal(true);
+    expect(isInComponent(legacyComponentUrn)).to.equal(false);
+    expect(componentNameOf(legacyChildUrn, legacyComponentUrn)).to.equal("old");
   });
 });

@@ -1,8 +1,8 @@
 // The pack as a whole: its policies' settings, and its verdict on the component's defaults.
 import { expect } from "chai";
-import { STREAMING_REST_API_TYPE } from "../../components";
+import { LEGACY_STREAMING_REST_API_TYPE, STREAMING_REST_API_TYPE } from "../../components";
 import { POLICY_PACK_NAME, policies } from "../../policy/policies";
-import { COMPONENT_TYPE } from "../../policy/lib/scope";
+import { COMPONENT_TYPE, LEGACY_COMPONENT_TYPE } from "../../policy/lib/scope";
 import { deployComponent, EVERY_OPTION } from "./componentResources";
 import { runPack, validateResource, validateStack, type PolicySubject } from "./policyHarness";
 
@@ -27,8 +27,9 @@ describe("policy pack", function () {
     for (const policy of policies) expect(policy.enforcementLevel, policy.name).to.equal("mandatory");
   });
 
-  it("recognizes the component by its real type token", function () {
+  it("recognizes the component by its real type token, and by the legacy one", function () {
     expect(COMPONENT_TYPE).to.equal(STREAMING_REST_API_TYPE);
+    expect(LEGACY_COMPONENT_TYPE).to.equal(LEGACY_STREAMING_REST_API_TYPE);
   });
 
   it("checks every resource the component creates with at least one policy", async function () {
