@@ -66,6 +66,7 @@ export function createContext(invocation: Invocation, identity: FunctionIdentity
     hasDeadline,
     invokedFunctionArn: headers[InvocationHeader.invokedFunctionArn] ?? "",
     traceId: headers[InvocationHeader.traceId],
+    tenantId: headers[InvocationHeader.tenantId] || undefined,
     getRemainingTimeInMillis: () =>
       hasDeadline ? Math.max(0, deadlineMs - Date.now()) : Number.MAX_SAFE_INTEGER,
     get clientContext() {

@@ -11,6 +11,7 @@ export const InvocationHeader = {
   traceId: "lambda-runtime-trace-id",
   clientContext: "lambda-runtime-client-context",
   cognitoIdentity: "lambda-runtime-cognito-identity",
+  tenantId: "lambda-runtime-aws-tenant-id",
 } as const;
 
 /** Header names the runtime sends with responses and errors. */

@@ -28,6 +28,12 @@ describe("createContext", () => {
     ]);
   });
 
+  it("reads the tenant id of a tenant-isolated function, undefined without one", () => {
+    expect(contextWith({ "lambda-runtime-aws-tenant-id": "tenant-1" }).tenantId).to.equal("tenant-1");
+    expect(contextWith({}).tenantId).to.equal(undefined);
+    expect(contextWith({ "lambda-runtime-aws-tenant-id": "" }).tenantId).to.equal(undefined);
+  });
+
   it("treats a missing, non-numeric or relative deadline as no deadline", () => {
     // @vercel/fun sends a relative "5000": read as epoch milliseconds it would have passed in 1970.
     for (const value of [undefined, "", "soon", "-1", "5000"]) {

@@ -23,12 +23,16 @@ export interface PreparedAwsRic {
  * Finds Node 24, installs aws-lambda-ric into `.peers/` if it is not there (a native build of a minute or
  * two on a fresh machine; it throws naming any missing build tool), and bundles the fixture handlers.
  * @param log Progress lines (the install is slow enough to deserve them).
+ * @param handlersModule The module of handlers to bundle. @default the fixture handlers (fixtures/awsRicHandlers.ts)
  */
-export async function prepareAwsRic(log: (line: string) => void): Promise<PreparedAwsRic> {
+export async function prepareAwsRic(
+  log: (line: string) => void,
+  handlersModule: string = HANDLERS_MODULE,
+): Promise<PreparedAwsRic> {
   const node = findOrFetchNode24(log);
   const ric = ensureAwsLambdaRic(REPO_ROOT, node, log);
   const taskRoot = mkdtempSync(path.join(tmpdir(), "peers-aws-ric-"));
-  await bundleModule(HANDLERS_MODULE, taskRoot);
+  await bundleModule(handlersModule, taskRoot);
   return { node, ric, taskRoot };
 }
 
