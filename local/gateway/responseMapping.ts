@@ -154,7 +154,8 @@ function mergeHeaders(
   single: Readonly<Record<string, string>>,
   multi: Readonly<Record<string, readonly string[]>>,
 ): Record<string, string[]> {
-  const merged: Record<string, string[]> = {};
+  // No prototype: a header named `__proto__` must become a key like any other, not vanish on assignment.
+  const merged = Object.create(null) as Record<string, string[]>;
   const seen = new Set<string>();
   for (const [name, values] of Object.entries(multi)) {
     if (CONNECTION_HEADERS.has(name.toLowerCase())) continue;
