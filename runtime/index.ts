@@ -26,3 +26,28 @@ export {
   type APIGatewayProxyEvent,
   type APIGatewayProxyResult,
 } from "./restApiEvent";
+export {
+  fetchHandler,
+  type FetchApp,
+  type FetchExecutionContext,
+  type FetchFunction,
+  type FetchHandlerEnv,
+  type FetchHandlerOptions,
+} from "./web/fetchHandler";
+export {
+  eventStreamResponse,
+  formatServerSentEvent,
+  writeEventStream,
+  EventStreamClosedError,
+  type EventStreamOptions,
+  type EventStreamSender,
+  type ServerSentEvent,
+} from "./sse";
+export {
+  compressResponse,
+  compressWriter,
+  isCompressibleMediaType,
+  negotiateEncoding,
+  type CompressionOptions,
+  type ContentCoding,
+} from "./compression";
