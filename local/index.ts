@@ -2,4 +2,5 @@
 export { startLocalServer, LocalServerListenError, INVOKE_PATH, type LocalServer } from "./server";
 export type { LocalServerOptions } from "./settings";
 export { EVERY_PATH, type RouteMethod } from "./gateway/route";
+export { DEFAULT_BINARY_MEDIA_TYPES } from "./gateway/binaryMediaTypes";
 export type { FunctionErrorReport, InvocationEvent, InvocationState } from "./runtimeApi/invocation";

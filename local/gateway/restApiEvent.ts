@@ -1,8 +1,8 @@
 // The REST API proxy event (payload format 1.0) API Gateway would send for a local HTTP request.
-import { isUtf8 } from "node:buffer";
 import { randomUUID } from "node:crypto";
 import type { APIGatewayProxyEvent } from "aws-lambda";
 import { headerValue } from "../../runtime/restApiEvent";
+import { DEFAULT_BINARY_MEDIA_TYPES, matchesBinaryMediaType } from "./binaryMediaTypes";
 import { catchAll, type ResourceMatch } from "./route";
 
 /** The parts of an HTTP request an event is built from. A `node:http` `IncomingMessage` fits. */
@@ -32,13 +32,20 @@ export interface RestApiEventOptions {
   requestId?: string;
   /** Time of the request, in `requestContext.requestTime` and `requestTimeEpoch`. @default now */
   now?: Date;
+  /**
+   * The API's binary media types: a body whose `Content-Type` matches one is sent base64-encoded (see
+   * {@link isBinaryBody}).
+   * @default DEFAULT_BINARY_MEDIA_TYPES (every type, as the component deploys)
+   */
+  binaryMediaTypes?: readonly string[];
 }
 
 /**
  * Builds the REST API (payload format 1.0) proxy event API Gateway would send for this request, as a Lambda
  * proxy integration does: headers and query strings single- and multi-valued (the single-valued maps keep the
- * last value), header names as the client sent them, `X-Forwarded-*` added, and the body as UTF-8 text, or
- * base64 with `isBase64Encoded` when it is binary (see {@link isBinaryBody}).
+ * last value), header names as the client sent them, `X-Forwarded-*` added, and the body base64-encoded with
+ * `isBase64Encoded` when its `Content-Type` matches a binary media type, as UTF-8 text otherwise (see
+ * {@link isBinaryBody}).
  * @param request The incoming request (method, target, raw headers, peer address).
  * @param body The whole request body; empty means no body (`body: null`).
  * @param options Route, stage and request id; see {@link RestApiEventOptions}.
@@ -61,7 +68,7 @@ export function buildRestApiEvent(
   const { single: queryStringParameters, multi: multiValueQueryStringParameters } = parseQuery(query);
   const { resource, pathParameters } = options.match ?? catchAll(path);
   const host = headerValue(headers, "host") ?? "localhost";
-  const binary = isBinaryBody(headerValue(headers, "content-type"), body);
+  const binary = isBinaryBody(headerValue(headers, "content-type"), body, options.binaryMediaTypes);
 
   return {
     resource,
@@ -113,23 +120,20 @@ export function buildRestApiEvent(
 }
 
 /**
- * Whether a request body is sent base64-encoded. Text media types (`text/*`, JSON, XML, form data,
- * JavaScript, GraphQL) are text; any other declared media type is binary; without a `Content-Type`, the body
- * is text if it is valid UTF-8.
+ * Whether API Gateway sends a request body base64-encoded (`isBase64Encoded: true`): when there is one and
+ * its `Content-Type` matches one of the API's binary media types (a request without `Content-Type` counts as
+ * `application/json`). Otherwise the body is passed as text, its bytes read as UTF-8 (invalid sequences
+ * become U+FFFD): send binary bodies with a type the API lists.
  * @param contentType The request's `Content-Type`, if any.
  * @param body The request body.
+ * @param binaryMediaTypes The API's binary media types. @default DEFAULT_BINARY_MEDIA_TYPES
  */
-export function isBinaryBody(contentType: string | undefined, body: Buffer): boolean {
-  if (body.length === 0) return false;
-  if (contentType === undefined || contentType.trim() === "") return !isUtf8(body);
-  const mediaType = (contentType.split(";")[0] ?? "").trim().toLowerCase();
-  const textual =
-    mediaType.startsWith("text/") ||
-    /[/+](json|xml)$/.test(mediaType) ||
-    mediaType === "application/x-www-form-urlencoded" ||
-    mediaType === "application/javascript" ||
-    mediaType === "application/graphql";
-  return !textual;
+export function isBinaryBody(
+  contentType: string | undefined,
+  body: Buffer,
+  binaryMediaTypes: readonly string[] = DEFAULT_BINARY_MEDIA_TYPES,
+): boolean {
+  return body.length > 0 && matchesBinaryMediaType(contentType, binaryMediaTypes);
 }
 
 function groupHeaders(rawHeaders: readonly string[]): {

@@ -85,13 +85,20 @@ describe("buildRestApiEvent", () => {
     expect(event.headers["X-Forwarded-Proto"]).to.equal("https");
   });
 
-  it("sends text bodies as UTF-8 and binary bodies as base64", () => {
+  it("sends bodies matching a binary media type as base64 (every body by default), others as UTF-8", () => {
     const json = buildRestApiEvent(
       fakeRequest({ method: "POST", rawHeaders: ["Content-Type", "application/json; charset=utf-8"] }),
       Buffer.from('{"name":"Zoë"}'),
+      { binaryMediaTypes: ["image/*"] },
     );
     expect(json.body).to.equal('{"name":"Zoë"}');
     expect(json.isBase64Encoded).to.equal(false);
+    const jsonByDefault = buildRestApiEvent(
+      fakeRequest({ method: "POST", rawHeaders: ["Content-Type", "application/json; charset=utf-8"] }),
+      Buffer.from('{"name":"Zoë"}'),
+    );
+    expect(jsonByDefault.isBase64Encoded).to.equal(true);
+    expect(Buffer.from(jsonByDefault.body as string, "base64").toString()).to.equal('{"name":"Zoë"}');
 
     const bytes = Buffer.from([0xff, 0xd8, 0xff, 0x00, 0x10]);
     const image = buildRestApiEvent(
@@ -193,28 +200,28 @@ describe("resolveRoute", () => {
 
 describe("isBinaryBody", () => {
   const bytes = Buffer.from([0xc3, 0x28]); // invalid UTF-8
-  it("treats text media types as text", () => {
+  it("by default (binaryMediaTypes */*, the component's default) treats every body as binary", () => {
     for (const type of [
       "text/plain",
-      "text/csv; charset=latin1",
       "application/json",
-      "application/problem+json",
-      "application/xml",
-      "image/svg+xml",
-      "application/x-www-form-urlencoded",
-      "application/javascript",
-      "application/graphql",
+      "image/png",
+      "application/octet-stream",
+      undefined,
     ]) {
-      expect(isBinaryBody(type, bytes), type).to.equal(false);
+      expect(isBinaryBody(type, bytes), String(type)).to.equal(true);
     }
+    expect(isBinaryBody("image/png", Buffer.alloc(0)), "no body").to.equal(false);
   });
 
-  it("treats other declared media types as binary, and undeclared bodies by their UTF-8 validity", () => {
-    expect(isBinaryBody("application/octet-stream", Buffer.from("abc"))).to.equal(true);
-    expect(isBinaryBody("image/png", Buffer.from("abc"))).to.equal(true);
-    expect(isBinaryBody(undefined, Buffer.from("plain text ✓"))).to.equal(false);
-    expect(isBinaryBody(undefined, bytes)).to.equal(true);
-    expect(isBinaryBody("image/png", Buffer.alloc(0))).to.equal(false);
+  it("treats as binary what matches the listed types only; no Content-Type counts as application/json", () => {
+    const types = ["image/*", "application/octet-stream"];
+    expect(isBinaryBody("image/png", bytes, types)).to.equal(true);
+    expect(isBinaryBody("IMAGE/JPEG; q=1", bytes, types)).to.equal(true);
+    expect(isBinaryBody("application/octet-stream", Buffer.from("abc"), types)).to.equal(true);
+    expect(isBinaryBody("text/plain", bytes, types)).to.equal(false);
+    expect(isBinaryBody(undefined, bytes, types)).to.equal(false);
+    expect(isBinaryBody(undefined, bytes, ["application/json"])).to.equal(true);
+    expect(isBinaryBody("image/png", bytes, [])).to.equal(false);
   });
 });
 
