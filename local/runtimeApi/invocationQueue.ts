@@ -1,4 +1,4 @@
-// The local Runtime API's FIFO: queued invocations, waiting `/next` polls, and the one invocation in flight.
+// The local Runtime API's FIFO: queued invocations, waiting `/next` polls, and the invocations in flight.
 import type { ServerResponse } from "node:http";
 import type { Invocation } from "./invocation";
 
@@ -6,6 +6,11 @@ import type { Invocation } from "./invocation";
 export interface InvocationQueueOptions {
   /** Time an invocation may run once dispatched, in ms. */
   readonly timeoutMs: number;
+  /**
+   * How many invocations may be in flight at once: 1 is one Lambda execution environment; more is one on
+   * Lambda Managed Instances, which takes that many concurrent `/next` polls. @default 1
+   */
+  readonly concurrency?: number;
   /** Writes the `/next` answer carrying `invocation` (whose event is `event`) to `poll`. */
   readonly answerNext: (poll: ServerResponse, invocation: Invocation, event: Buffer) => void;
   /** The dispatched invocation's deadline has passed. */
@@ -18,23 +23,36 @@ export interface InvocationQueueOptions {
 }
 
 /**
- * One invocation runs at a time, like one Lambda execution environment: the oldest queued invocation goes to
- * the oldest waiting poll, and the next only when the one in flight has ended.
+ * Up to `concurrency` invocations run at once (one, like one Lambda execution environment, by default): the
+ * oldest queued invocation goes to the oldest waiting poll, and the next only when fewer than `concurrency`
+ * are in flight.
  */
 export class InvocationQueue {
   readonly #options: InvocationQueueOptions;
   readonly #queued: Invocation[] = [];
   readonly #polls: ServerResponse[] = [];
   readonly #starvationTimers = new Map<Invocation, NodeJS.Timeout>();
-  #inFlight: Invocation | undefined;
+  readonly #inFlight = new Map<string, Invocation>();
+  readonly #concurrency: number;
 
   constructor(options: InvocationQueueOptions) {
     this.#options = options;
+    this.#concurrency = options.concurrency ?? 1;
   }
 
-  /** The invocation a runtime is working on, if any. */
+  /** The oldest invocation a runtime is working on, if any. */
   get inFlight(): Invocation | undefined {
-    return this.#inFlight;
+    return this.#inFlight.values().next().value;
+  }
+
+  /** Every invocation runtimes are working on, oldest first. */
+  get allInFlight(): Invocation[] {
+    return [...this.#inFlight.values()];
+  }
+
+  /** The invocation in flight with this request id, if any. */
+  inFlightWith(requestId: string): Invocation | undefined {
+    return this.#inFlight.get(requestId);
   }
 
   /** Invocations waiting for their turn. */
@@ -71,7 +89,7 @@ export class InvocationQueue {
   /** Ends the invocation in flight and dispatches the next one. Idempotent. */
   finish(invocation: Invocation): void {
     if (!invocation.end()) return;
-    if (this.#inFlight === invocation) this.#inFlight = undefined;
+    if (this.#inFlight.get(invocation.requestId) === invocation) this.#inFlight.delete(invocation.requestId);
     this.#dispatch();
   }
 
@@ -88,12 +106,12 @@ export class InvocationQueue {
   }
 
   #dispatch(): void {
-    while (!this.#inFlight && this.#queued.length > 0 && this.#polls.length > 0) {
+    while (this.#inFlight.size < this.#concurrency && this.#queued.length > 0 && this.#polls.length > 0) {
       const poll = this.#polls.shift() as ServerResponse;
       if (poll.destroyed || poll.writableEnded) continue;
       const invocation = this.#queued.shift() as Invocation;
       this.#forget(invocation);
-      this.#inFlight = invocation;
+      this.#inFlight.set(invocation.requestId, invocation);
       const event = invocation.dispatch(this.#options.timeoutMs, () => this.#options.onDeadline(invocation));
       this.#options.answerNext(poll, invocation, event);
     }
@@ -104,7 +122,7 @@ export class InvocationQueue {
     if (!watch) return;
     const timer = setTimeout(() => {
       this.#starvationTimers.delete(invocation);
-      if (invocation.state === "queued" && this.#polls.length === 0 && !this.#inFlight) {
+      if (invocation.state === "queued" && this.#polls.length === 0 && this.#inFlight.size === 0) {
         watch.notify(invocation);
       }
     }, watch.afterMs);

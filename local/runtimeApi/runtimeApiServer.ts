@@ -36,6 +36,11 @@ export interface PendingInvocation {
 export interface LocalRuntimeApiOptions {
   /** Time an invocation may run, from dispatch, in ms (sent as `Lambda-Runtime-Deadline-Ms`). */
   timeoutMs: number;
+  /**
+   * Invocations in flight at once, each on its own `/next` poll: 1 is one Lambda execution environment;
+   * more is one on Lambda Managed Instances (`AWS_LAMBDA_MAX_CONCURRENCY`). @default 1
+   */
+  concurrency?: number;
   /** Sent as `Lambda-Runtime-Invoked-Function-Arn`. */
   functionArn: string;
   /** Where to report what a developer should know (init errors, a queue nobody serves). */
@@ -71,7 +76,7 @@ const INVOCATION_PATH = new RegExp(`^${RUNTIME_API_PREFIX}/invocation/([^/]+)/(r
 
 /**
  * Serves the Lambda Runtime API (`/2018-06-01/runtime/...`) to any runtime, ours or AWS's, and runs the
- * invocations callers enqueue, one at a time (see {@link InvocationQueue}).
+ * invocations callers enqueue, `concurrency` at a time (one by default; see {@link InvocationQueue}).
  */
 export class LocalRuntimeApi {
   readonly #options: LocalRuntimeApiOptions;
@@ -82,6 +87,7 @@ export class LocalRuntimeApi {
     this.#options = options;
     this.#queue = new InvocationQueue({
       timeoutMs: options.timeoutMs,
+      concurrency: options.concurrency ?? 1,
       answerNext: (poll, invocation, event) => this.#answerNext(poll, invocation, event),
       onDeadline: (invocation) => this.#cut(invocation, "deadline"),
       noRuntime: {
@@ -97,7 +103,8 @@ export class LocalRuntimeApi {
   }
 
   /**
-   * Queues an invocation; it runs when the runtime asks for it and every earlier one has ended.
+   * Queues an invocation; it runs when a runtime asks for it and fewer than `concurrency` earlier ones are
+   * still running.
    * @param event The event bytes, sent to the runtime as is.
    * @param extras Client context for the runtime.
    */
@@ -117,7 +124,7 @@ export class LocalRuntimeApi {
 
   /**
    * Handles one Runtime API request. Unknown paths get a 404 naming the path; replies for an invocation that
-   * is not in flight get 400 `InvalidRequestID`; a second reply for the one in flight gets 403.
+   * is not in flight get 400 `InvalidRequestID`; a second reply for one in flight gets 403.
    */
   handle(request: IncomingMessage, response: ServerResponse): void {
     const path = (request.url ?? "/").split("?")[0] ?? "/";
@@ -149,7 +156,7 @@ export class LocalRuntimeApi {
 
   /**
    * Stops serving: pending `GET /next` polls are answered 500 (Lambda's "exit now"), queued invocations are
-   * cancelled and the one in flight is cut.
+   * cancelled and those in flight are cut.
    */
   close(): void {
     if (this.#closed) return;
@@ -157,8 +164,7 @@ export class LocalRuntimeApi {
     const { queued, polls } = this.#queue.drain();
     for (const poll of polls) answerClosing(poll);
     for (const invocation of queued) this.#end(invocation, { kind: "cancelled" });
-    const inFlight = this.#queue.inFlight;
-    if (inFlight) this.#cut(inFlight, "server-closed");
+    for (const inFlight of this.#queue.allInFlight) this.#cut(inFlight, "server-closed");
   }
 
   #answerNext(poll: ServerResponse, invocation: Invocation, event: Buffer): void {
@@ -186,13 +192,13 @@ export class LocalRuntimeApi {
     );
   }
 
-  /** The in-flight invocation with this id, if it may still be answered; otherwise replies with the error. */
+  /** The invocation in flight with this id, if it may still be answered; otherwise replies with the error. */
   #answerable(requestId: string, response: ServerResponse): Invocation | undefined {
-    const invocation = this.#queue.inFlight;
-    if (!invocation || invocation.requestId !== requestId) {
+    const invocation = this.#queue.inFlightWith(requestId);
+    if (!invocation) {
       sendJson(response, 400, {
         errorType: ApiError.invalidRequestId,
-        errorMessage: `Invalid request ID: ${requestId} is not the invocation in flight (unknown, or already finished).`,
+        errorMessage: `Invalid request ID: ${requestId} is not an invocation in flight (unknown, or already finished).`,
       });
       return undefined;
     }
