@@ -62,9 +62,12 @@ export default tseslint.config(
         {
           patterns: [
             {
-              regex: "^(?!node:|\\.)",
+              // @smithy/* too: LOCAL_LAMBDA_AUTH=AWS_IAM checks signatures with the maintained SigV4 signer
+              // (local/auth/), never hand-written crypto. local/ is a dev tool, never in a function's bundle.
+              regex: "^(?!node:|\\.|@smithy/)",
               allowTypeImports: true,
-              message: "local/ imports only node: built-ins and this repository's runtime/ and local/.",
+              message:
+                "local/ imports only node: built-ins, @smithy/* and this repository's runtime/ and local/.",
             },
             {
               group: ["**/components", "**/components/**", "**/scripts/**", "**/test/**", "**/bench/**"],
@@ -82,6 +85,23 @@ export default tseslint.config(
       "@typescript-eslint/no-restricted-imports": [
         "error",
         { patterns: [{ regex: "^(?!\\.\\./runtime)", message: "handler/ imports only runtime/." }] },
+      ],
+    },
+  },
+  {
+    // The Hono example may also import hono (a devDependency: it is bundled into that example's function only).
+    files: ["handler/hono/**/*.ts"],
+    rules: {
+      "@typescript-eslint/no-restricted-imports": [
+        "error",
+        {
+          patterns: [
+            {
+              regex: "^(?!(\\.\\./)+runtime$|hono$|hono/)",
+              message: "handler/hono/ imports only runtime/ and hono.",
+            },
+          ],
+        },
       ],
     },
   },

@@ -3,6 +3,9 @@ import { randomUUID } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { performance } from "node:perf_hooks";
 import { OCTET_STREAM_CONTENT_TYPE } from "../runtime/protocol";
+import type { AuthDenial } from "./auth/denials";
+import { verifySigV4 } from "./auth/sigv4Verifier";
+import { gatewayErrorCorsHeaders, preflightHeaders, PREFLIGHT_STATUS } from "./gateway/cors";
 import {
   GatewayErrors,
   headFromPrelude,
@@ -63,13 +66,25 @@ export async function serveCaller(
   const path = (request.url ?? "/").split("?")[0] ?? "/";
   const method = request.method ?? "GET";
   const mode: CallerMode = path === INVOKE_PATH && method === "POST" ? "invoke" : "gateway";
+  // API Gateway's own errors carry CORS headers (gateway responses DEFAULT_4XX/5XX), so pages can read them.
+  const errorHeaders = mode === "gateway" ? gatewayErrorCorsHeaders(settings.cors, originOf(request)) : {};
+  if (mode === "gateway" && answerPreflight(request, response, path, settings, record)) return logLine();
   const match = mode === "gateway" ? resolveRoute(settings.route, method, path) : undefined;
   if (mode === "gateway" && !match) {
-    answerUnknownRoute(response, method, settings, record);
+    answerUnknownRoute(response, method, settings, record, errorHeaders);
     return logLine();
   }
-  const body = await readRequestBody(request, response, settings, record);
+  const body = await readRequestBody(request, response, settings, record, errorHeaders);
   if (body === undefined) return logLine();
+  if (mode === "gateway" && settings.auth) {
+    const { method: requestMethod = "GET", url = "/", rawHeaders } = request;
+    const signed = { method: requestMethod, url, rawHeaders, body };
+    const denial = await verifySigV4(signed, settings.auth.credentials);
+    if (denial) {
+      answerDenied(response, denial, record, errorHeaders);
+      return logLine();
+    }
+  }
 
   const gatewayRequestId = randomUUID();
   const event =
@@ -77,7 +92,12 @@ export async function serveCaller(
       ? body
       : Buffer.from(
           JSON.stringify(
-            buildRestApiEvent(request, body, { match, stage: settings.stage, requestId: gatewayRequestId }),
+            buildRestApiEvent(request, body, {
+              match,
+              stage: settings.stage,
+              requestId: gatewayRequestId,
+              binaryMediaTypes: settings.binaryMediaTypes,
+            }),
           ),
           "utf8",
         );
@@ -89,7 +109,7 @@ export async function serveCaller(
   const idHeader: readonly [string, string] =
     mode === "invoke" ? ["X-Amzn-RequestId", invocation.requestId] : ["x-amzn-RequestId", gatewayRequestId];
 
-  const reply: Reply = { response, mode, idHeader, record, timeoutMs: settings.timeoutMs };
+  const reply: Reply = { response, mode, idHeader, record, timeoutMs: settings.timeoutMs, errorHeaders };
   await respond(await invocation.outcome, reply);
   if (response.destroyed && !response.writableFinished && !record.note) record.note = "client closed early";
   logLine();
@@ -101,6 +121,7 @@ function answerUnknownRoute(
   method: string,
   settings: LocalServerSettings,
   record: InvocationRecord,
+  errorHeaders: Readonly<Record<string, string>>,
 ): void {
   const { route } = settings;
   record.status = GatewayErrors.missingAuthenticationToken.statusCode;
@@ -113,8 +134,58 @@ function answerUnknownRoute(
     response,
     record.status,
     { message: GatewayErrors.missingAuthenticationToken.message },
-    { "x-amzn-ErrorType": "MissingAuthenticationTokenException", "x-amzn-RequestId": randomUUID() },
+    {
+      ...errorHeaders,
+      "x-amzn-ErrorType": "MissingAuthenticationTokenException",
+      "x-amzn-RequestId": randomUUID(),
+    },
   );
+}
+
+/**
+ * Answers a CORS preflight as the deployed API's OPTIONS method (a mock integration, without authorization)
+ * does, when CORS is configured and the path is the route's; returns whether it did.
+ */
+function answerPreflight(
+  request: IncomingMessage,
+  response: ServerResponse,
+  path: string,
+  settings: LocalServerSettings,
+  record: InvocationRecord,
+): boolean {
+  if (!settings.cors || request.method !== "OPTIONS") return false;
+  if (!resolveRoute({ ...settings.route, method: "ANY" }, "OPTIONS", path)) return false;
+  const headers = preflightHeaders(settings.cors, originOf(request));
+  record.status = PREFLIGHT_STATUS;
+  record.note = headers["Access-Control-Allow-Origin"]
+    ? "CORS preflight"
+    : "CORS preflight, origin not allowed";
+  response.writeHead(PREFLIGHT_STATUS, { ...headers, "x-amzn-RequestId": randomUUID() });
+  response.end();
+  return true;
+}
+
+/** Answers a request the route's AWS_IAM authorization refuses, as API Gateway does: 403 and a JSON message. */
+function answerDenied(
+  response: ServerResponse,
+  denial: AuthDenial,
+  record: InvocationRecord,
+  errorHeaders: Readonly<Record<string, string>>,
+): void {
+  record.status = denial.statusCode;
+  record.note = `AWS_IAM: ${denial.errorType}: ${denial.message.split("\n")[0]}`;
+  sendJson(
+    response,
+    denial.statusCode,
+    { message: denial.message },
+    { ...errorHeaders, "x-amzn-ErrorType": denial.errorType, "x-amzn-RequestId": randomUUID() },
+  );
+}
+
+/** The request's `Origin` header, if it sent one. */
+function originOf(request: IncomingMessage): string | undefined {
+  const origin = request.headers.origin;
+  return typeof origin === "string" && origin !== "" ? origin : undefined;
 }
 
 /**
@@ -126,6 +197,7 @@ async function readRequestBody(
   response: ServerResponse,
   settings: LocalServerSettings,
   record: InvocationRecord,
+  errorHeaders: Readonly<Record<string, string>>,
 ): Promise<Buffer | undefined> {
   try {
     return await readBody(request, MAX_PAYLOAD_BYTES, settings.clientRequestTimeoutMs);
@@ -137,12 +209,12 @@ async function readRequestBody(
         response,
         413,
         { message: `Request must be smaller than ${MAX_PAYLOAD_BYTES} bytes (Lambda's payload limit).` },
-        { Connection: "close" },
+        { ...errorHeaders, Connection: "close" },
       );
     } else if (error instanceof RequestTimeoutError) {
       record.status = 408;
       record.note = `request body not received within ${error.timeoutMs} ms`;
-      sendJson(response, 408, { message: "Request Timeout" }, { Connection: "close" });
+      sendJson(response, 408, { message: "Request Timeout" }, { ...errorHeaders, Connection: "close" });
     } else {
       record.note = `client closed while sending its request (${(error as Error).message})`;
     }
@@ -166,6 +238,8 @@ interface Reply {
   readonly idHeader: readonly [string, string];
   readonly record: InvocationRecord;
   readonly timeoutMs: number;
+  /** Headers API Gateway's own error responses carry (CORS); none on /invoke. */
+  readonly errorHeaders: Readonly<Record<string, string>>;
 }
 
 async function respond(outcome: InvocationOutcome, reply: Reply): Promise<void> {
@@ -318,7 +392,12 @@ function sendGatewayError(
 ): void {
   reply.record.status = error.statusCode;
   const [idName, idValue] = reply.idHeader;
-  sendJson(reply.response, error.statusCode, { message: error.message }, { ...headers, [idName]: idValue });
+  sendJson(
+    reply.response,
+    error.statusCode,
+    { message: error.message },
+    { ...reply.errorHeaders, ...headers, [idName]: idValue },
+  );
 }
 
 function sendFunctionError(statusCode: number, error: FunctionErrorReport, reply: Reply): void {

@@ -2,6 +2,7 @@
 import { createServer } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
 import { setImmediate as nextTurn } from "node:timers/promises";
+import { CORS_SETTINGS_VARIABLE } from "../runtime/cors";
 import { INVOKE_PATH, serveCaller } from "./callerRequests";
 import { LocalRuntimeApi } from "./runtimeApi/runtimeApiServer";
 import { resolveSettings, type LocalServerOptions, type LocalServerSettings } from "./settings";
@@ -17,7 +18,19 @@ export interface LocalServer {
   readonly url: string;
   /** The route requests must match to reach the function, e.g. `ANY /stream`. */
   readonly route: string;
-  /** Stops the server: answers pending `/next` polls, cancels queued requests, cuts the one in flight. */
+  /**
+   * Variables a deployment would set in the function's environment for these settings: with CORS,
+   * `STREAMING_REST_API_CORS` (the settings as JSON), so the runtime adds the CORS headers to streamed
+   * responses as it does when deployed. Give them to the runtime's process (`npm start` does; an in-process
+   * `LambdaRuntime` that started this server reads them itself).
+   */
+  readonly functionEnvironment: Readonly<Record<string, string>>;
+  /**
+   * Invocations served at once (`LOCAL_LAMBDA_CONCURRENCY`): over 1, the runtime should poll that many at
+   * once, as it does with `AWS_LAMBDA_MAX_CONCURRENCY` set to it (`npm start` sets it).
+   */
+  readonly concurrency: number;
+  /** Stops the server: answers pending `/next` polls, cancels queued requests, cuts those in flight. */
   close(): Promise<void>;
 }
 
@@ -61,6 +74,7 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
   let address = `${settings.host}:${settings.port}`;
   const runtimeApi = new LocalRuntimeApi({
     timeoutMs: settings.timeoutMs,
+    concurrency: settings.concurrency,
     functionArn: functionArn(),
     log: settings.log,
     noRuntimeWarningMs: settings.noRuntimeWarningMs,
@@ -103,6 +117,8 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
     runtimeApi: address,
     url: `http://${address}`,
     route: `${settings.route.method} ${settings.route.path}`,
+    concurrency: settings.concurrency,
+    functionEnvironment: settings.cors ? { [CORS_SETTINGS_VARIABLE]: JSON.stringify(settings.cors) } : {},
     close: () =>
       (closing ??= (async () => {
         runtimeApi.close();

@@ -44,6 +44,12 @@ export interface LambdaContext {
   readonly invokedFunctionArn: string;
   /** X-Ray trace header; also set as `process.env._X_AMZN_TRACE_ID` for the invocation. */
   readonly traceId: string | undefined;
+  /**
+   * The tenant this invocation serves, for a function with tenant isolation (`Lambda-Runtime-Aws-Tenant-Id`,
+   * from the `TenantId` the caller invoked with); `undefined` otherwise. JSON log records carry it as
+   * `tenantId`.
+   */
+  readonly tenantId?: string;
   /** Parsed `Lambda-Runtime-Client-Context`, when the caller sent one. */
   readonly clientContext: unknown;
   /** Parsed `Lambda-Runtime-Cognito-Identity`, when the caller sent one. */
@@ -144,8 +150,11 @@ export function resolveHandler(handler: unknown, what: string): ResolvedHandler 
       };
     }
   }
+  // A web-standard app (Hono, itty...) exported as it is: say how to serve it.
+  const fetchApp = typeof (handler as { fetch?: unknown } | null)?.fetch === "function";
   throw new TypeError(
     `${what} must be a streaming handler (an async function (event, responseWriter, context), or an object ` +
-      `with such a handle method) or a buffered one made with buffered(fn); got ${handler === null ? "null" : typeof handler}.`,
+      `with such a handle method) or a buffered one made with buffered(fn); got ${handler === null ? "null" : typeof handler}` +
+      (fetchApp ? " with a fetch method: serve a web-standard app with fetchHandler(app)." : "."),
   );
 }

@@ -1,13 +1,18 @@
 // `LambdaRuntime`: validates the handler, picks the Runtime API (AWS's, or a local one), runs the loop.
 import { RuntimeApiClient } from "./client";
+import { ConcurrentRuntime } from "./concurrency/concurrentRuntime";
+import type { ConcurrencyOptions } from "./concurrency/plan";
 import { functionIdentity } from "./context";
+import { corsPolicyFromEnv, type CorsPolicy } from "./cors";
 import { toErrorPayload } from "./errors";
 import { resolveHandler, type AnyLambdaHandler, type ResolvedHandler } from "./handler";
+import { runInInvocation } from "./invocationScope";
 import { importLocalServer, type StartLocalServer } from "./localServerLoader";
-import { reportFailure, runLoop, type ActiveInvocation, type RuntimeLogger } from "./loop";
+import { functionRuntimeLogger, startFunctionLogging } from "./logging/functionLogging";
+import { reportFailure, runLoop, type ActiveInvocation, type LoopConfig, type RuntimeLogger } from "./loop";
 
 /** Options of {@link LambdaRuntime}. All have defaults read from the environment Lambda sets. */
-export interface LambdaRuntimeOptions {
+export interface LambdaRuntimeOptions extends ConcurrencyOptions {
   /**
    * `host:port` of the Lambda Runtime API. When absent, a local server is started instead (see
    * {@link startLocalServer}), so the same handler runs and can be curled without AWS.
@@ -22,8 +27,22 @@ export interface LambdaRuntimeOptions {
   startLocalServer?: StartLocalServer;
   /** Environment to read the function's identity from. @default process.env */
   env?: Readonly<Record<string, string | undefined>>;
-  /** Where the runtime's own warnings and errors go. @default console */
+  /**
+   * Where the runtime's own warnings and errors go.
+   * @default the function's log, as Lambda's runtime writes it: one record per message, with the timestamp,
+   * the invocation's request id and the level (`WARN`, `ERROR`), in `AWS_LAMBDA_LOG_FORMAT`
+   */
   log?: RuntimeLogger;
+  /**
+   * Take over `console.trace/debug/info/log/warn/error` (and add `console.fatal`) while the runtime runs, as
+   * Lambda's Node.js runtime does: each call becomes one record with the timestamp, the request id of the
+   * invocation that made it and its level, in the format `AWS_LAMBDA_LOG_FORMAT` names (Text or JSON),
+   * filtered by `AWS_LAMBDA_LOG_LEVEL`, written to Lambda's telemetry descriptor (`_LAMBDA_TELEMETRY_LOG_FD`)
+   * or else to stdout. `false` leaves `console` as it is (the runtime's own messages still go to `log`).
+   * The console is given back when `run()` returns.
+   * @default true
+   */
+  patchConsole?: boolean;
   /**
    * Called with a fatal error (the Runtime API is unreachable or answered `/next` unexpectedly). Lambda
    * restarts a runtime that exits, so the default logs the error and exits with status 1.
@@ -43,6 +62,8 @@ export class LambdaRuntime {
   #client: RuntimeApiClient | undefined;
   #active: ActiveInvocation | undefined;
   #crashing = false;
+  /** Set when several invocations are served at once (`AWS_LAMBDA_MAX_CONCURRENCY` over 1). */
+  #concurrent: ConcurrentRuntime | undefined;
 
   readonly #options: LambdaRuntimeOptions;
 
@@ -61,14 +82,37 @@ export class LambdaRuntime {
    * (`LOCAL_LAMBDA_HOST`, `LOCAL_LAMBDA_PORT`; default 127.0.0.1:7000) and serves its invocations.
    */
   async run(): Promise<void> {
+    const releaseConsole = await startFunctionLogging({ patchConsole: this.#options.patchConsole !== false });
+    try {
+      await this.#run();
+    } finally {
+      releaseConsole();
+    }
+  }
+
+  /** Where the runtime's own messages go. */
+  get #log(): RuntimeLogger {
+    return this.#options.log ?? functionRuntimeLogger;
+  }
+
+  async #run(): Promise<void> {
+    try {
+      this.#concurrent = ConcurrentRuntime.for(this.#options);
+    } catch (error) {
+      return this.#fatal(error as Error);
+    }
+    if (this.#concurrent?.supervises) return this.#concurrent.supervise();
     const env = this.#options.env ?? process.env;
     let runtimeApi = this.#options.runtimeApi ?? env.AWS_LAMBDA_RUNTIME_API;
     let closeLocalServer: (() => Promise<void>) | undefined;
+    // What a deployment would set in the function's environment for the local server's settings (CORS).
+    let localEnvironment: Readonly<Record<string, string>> = {};
     if (!runtimeApi) {
       try {
         const start = this.#options.startLocalServer ?? (await importLocalServer());
         const server = await start();
         runtimeApi = server.runtimeApi;
+        localEnvironment = server.functionEnvironment ?? {};
         closeLocalServer = () => server.close();
       } catch (error) {
         return this.#fatal(error as Error);
@@ -76,17 +120,24 @@ export class LambdaRuntime {
     }
     const client = new RuntimeApiClient(runtimeApi);
     this.#client = client;
+    let cors: CorsPolicy | undefined;
+    try {
+      cors = corsPolicyFromEnv({ ...env, ...localEnvironment });
+    } catch (error) {
+      return this.#initFailed(error as Error, client, closeLocalServer);
+    }
     const onSigterm = (): void => this.stop();
     const onCrash = (error: unknown): void => void this.#crash(error);
     process.once("SIGTERM", onSigterm);
     process.on("uncaughtException", onCrash);
     process.on("unhandledRejection", onCrash);
     try {
-      await runLoop({
+      await this.#serve({
         client,
-        handler: this.#handler,
+        handler: cors ? cors.handler(this.#handler) : this.#handler,
+        preludeHookFor: cors && ((event) => cors.preludeHookFor(event)),
         identity: functionIdentity(env),
-        log: this.#options.log ?? console,
+        log: this.#log,
         setTraceId,
         shouldContinue: () => !this.#stopping,
         onIdle: (idle) => (this.#idle = idle),
@@ -107,6 +158,12 @@ export class LambdaRuntime {
   stop(): void {
     this.#stopping = true;
     if (this.#idle) this.#client?.close();
+    this.#concurrent?.stop();
+  }
+
+  /** The loop: one copy, or with several invocations at once one per invocation (see concurrency/). */
+  #serve(config: LoopConfig): Promise<void> {
+    return this.#concurrent ? this.#concurrent.serve(config) : runLoop(config);
   }
 
   /**
@@ -114,30 +171,53 @@ export class LambdaRuntime {
    * invocation in progress, as AWS's own client does, then end the process, whose state is now unknown.
    */
   async #crash(error: unknown): Promise<void> {
+    if (this.#concurrent) return this.#concurrent.handleCrash(error, (fatal) => this.#fatal(fatal));
     if (this.#crashing) return;
     this.#crashing = true;
     this.#stopping = true;
-    const log = this.#options.log ?? console;
+    const log = this.#log;
     const payload = toErrorPayload(error);
-    log.error(
-      `[runtime] uncaught error, the process will exit: ${payload.errorType}: ${payload.errorMessage}`,
-    );
     const active = this.#active;
     const client = this.#client;
-    if (active && client) {
+    const report = async (): Promise<void> => {
+      log.error(
+        `[runtime] uncaught error, the process will exit: ${payload.errorType}: ${payload.errorMessage}`,
+        error,
+      );
+      if (!active || !client) return;
       let timer: ReturnType<typeof setTimeout> | undefined;
       await Promise.race([
         reportFailure({ client, log }, active, error),
         new Promise((resolve) => (timer = setTimeout(resolve, CRASH_REPORT_TIMEOUT_MS))),
       ]);
       clearTimeout(timer);
-    }
+    };
+    // Reported as part of the invocation it broke, so its log records carry that invocation's request id.
+    const { requestId, traceId, tenantId } = active ?? {};
+    await (requestId === undefined ? report() : runInInvocation({ requestId, traceId, tenantId }, report));
     this.#fatal(error instanceof Error ? error : new Error(`${payload.errorType}: ${payload.errorMessage}`));
+  }
+
+  /** A setting the function cannot start with: reported on `/init/error`, as Lambda expects, then fatal. */
+  async #initFailed(
+    error: Error,
+    client: RuntimeApiClient,
+    closeLocalServer: (() => Promise<void>) | undefined,
+  ): Promise<void> {
+    const log = this.#log;
+    try {
+      await client.sendInitError(toErrorPayload(error));
+    } catch (reportError) {
+      log.error(`[runtime] could not report the init error: ${(reportError as Error).message}`, reportError);
+    }
+    client.close();
+    await closeLocalServer?.();
+    this.#fatal(error);
   }
 
   #fatal(error: Error): void {
     if (this.#options.onFatalError) return this.#options.onFatalError(error);
-    (this.#options.log ?? console).error(`[runtime] fatal: ${error.message}`);
+    this.#log.error(`[runtime] fatal: ${error.message}`, error);
     process.exit(1);
   }
 }

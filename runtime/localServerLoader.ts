@@ -5,6 +5,11 @@ import { RuntimeApiError } from "./errors";
 export interface LocalRuntimeApiServer {
   /** `host:port` to poll, as `AWS_LAMBDA_RUNTIME_API` would give it. */
   readonly runtimeApi: string;
+  /**
+   * Variables a deployment would set in the function's environment for the server's settings (e.g.
+   * `STREAMING_REST_API_CORS`); the runtime reads them over its own environment. @default none
+   */
+  readonly functionEnvironment?: Readonly<Record<string, string>>;
   /** Stops the server. */
   close(): Promise<void>;
 }

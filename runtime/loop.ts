@@ -9,17 +9,28 @@ import type { Invocation, RuntimeApiClient } from "./client";
 import { createContext, type FunctionIdentity, type InvocationContext } from "./context";
 import { InvocationTimeoutError, toErrorPayload } from "./errors";
 import type { BufferedLambdaHandler, ResolvedHandler, StreamingLambdaHandlerFunction } from "./handler";
+import { runInInvocation, type InvocationScope } from "./invocationScope";
 import { ResponseStream } from "./responseStream";
+import type { PreludeHook } from "./cors";
 
-/** Where the runtime's own log lines go. */
+/**
+ * Where the runtime's own log lines go. Each is called from the invocation it is about, so a logger can read
+ * its request id from `currentInvocation()`; the messages name it too.
+ */
 export interface RuntimeLogger {
+  /** A warning, e.g. a handler that returned without finishing its response. */
   warn(message: string): void;
-  error(message: string): void;
+  /**
+   * An error, e.g. a failed handler or Runtime API call.
+   * @param message What happened, with the error's type, message and stack.
+   * @param error The error the message is about, when there is one, for loggers that record it as fields
+   * (the function's JSON records do). @default none
+   */
+  error(message: string, error?: unknown): void;
 }
 
-/** The invocation in progress: its id and, for streaming handlers, its response stream. */
-export interface ActiveInvocation {
-  readonly requestId: string;
+/** The invocation in progress: its identifiers and, for streaming handlers, its response stream. */
+export interface ActiveInvocation extends InvocationScope {
   readonly stream?: ResponseStream;
 }
 
@@ -37,6 +48,8 @@ export interface LoopConfig {
   readonly onIdle?: (idle: boolean) => void;
   /** Told which invocation is in progress (undefined between invocations), so a crash can still report it. */
   readonly onInvocation?: (invocation: ActiveInvocation | undefined) => void;
+  /** Completes the prelude of each streamed response for its event (the CORS headers). @default none */
+  readonly preludeHookFor?: (event: Buffer) => PreludeHook | undefined;
 }
 
 /** Runs invocations until `shouldContinue` says stop. Throws only for Runtime API failures on `/next`. */
@@ -47,14 +60,29 @@ export async function runLoop(config: LoopConfig): Promise<void> {
     config.onIdle?.(false);
     const context = createContext(invocation, config.identity);
     config.setTraceId(context.traceId);
-    if (config.handler.kind === "buffered") {
-      config.onInvocation?.({ requestId: invocation.requestId });
-      await invokeBuffered(config, config.handler, invocation, context);
-    } else {
-      await invokeStreaming(config, config.handler.handle, invocation, context);
-    }
+    const scope: InvocationScope = {
+      requestId: invocation.requestId,
+      traceId: context.traceId,
+      tenantId: context.tenantId,
+    };
+    // Everything the invocation runs, the handler and the runtime's reports, knows which invocation it is.
+    await runInInvocation(scope, () => invoke(config, invocation, context, scope));
     config.onInvocation?.(undefined);
   }
+}
+
+/** Runs one invocation's handler and reports its response or its error. */
+function invoke(
+  config: LoopConfig,
+  invocation: Invocation,
+  context: InvocationContext,
+  scope: InvocationScope,
+): Promise<void> {
+  if (config.handler.kind === "buffered") {
+    config.onInvocation?.(scope);
+    return invokeBuffered(config, config.handler, invocation, context);
+  }
+  return invokeStreaming(config, config.handler.handle, invocation, context, scope);
 }
 
 async function invokeStreaming(
@@ -62,15 +90,19 @@ async function invokeStreaming(
   handle: StreamingLambdaHandlerFunction,
   invocation: Invocation,
   context: InvocationContext,
+  scope: InvocationScope,
 ): Promise<void> {
   const { client, log } = config;
   const requestId = invocation.requestId;
-  const stream = new ResponseStream((contentType) => client.openResponseStream(requestId, contentType));
-  config.onInvocation?.({ requestId, stream });
+  const stream = new ResponseStream(
+    (contentType) => client.openResponseStream(requestId, contentType),
+    config.preludeHookFor?.(invocation.event),
+  );
+  config.onInvocation?.({ ...scope, stream });
   const outcome = await settle(() => handle(invocation.event, stream, context), context);
 
   if (outcome.failed) {
-    await reportFailure(config, { requestId, stream }, outcome.error);
+    await reportFailure(config, { ...scope, stream }, outcome.error);
   } else if (stream.writable) {
     log.warn(`[runtime] ${requestId}: the handler returned without finish(); finishing the response for it.`);
     await stream.finish();
@@ -207,7 +239,7 @@ async function report(
   try {
     await call();
   } catch (error) {
-    log.error(`[runtime] ${requestId}: ${what} failed: ${(error as Error).message}`);
+    log.error(`[runtime] ${requestId}: ${what} failed: ${(error as Error).message}`, error);
   }
 }
 
@@ -216,5 +248,6 @@ function logHandlerError(log: RuntimeLogger, requestId: string, error: unknown, 
   const stack = payload.stackTrace.length > 0 ? `\n    ${payload.stackTrace.join("\n    ")}` : "";
   log.error(
     `[runtime] ${requestId}: handler failed ${phase}: ${payload.errorType}: ${payload.errorMessage}${stack}`,
+    error,
   );
 }

@@ -7,7 +7,8 @@ import {
   toErrorPayload,
 } from "./errors";
 import type { LambdaResponseStreamWriter, ResponseBody, ResponseChunk } from "./handler";
-import { encodePrelude, type StreamingLambdaStatusAndHeadersResponse } from "./prelude";
+import type { PreludeHook } from "./cors";
+import { encodePrelude, validatePrelude, type StreamingLambdaStatusAndHeadersResponse } from "./prelude";
 import { HTTP_INTEGRATION_CONTENT_TYPE, OCTET_STREAM_CONTENT_TYPE, ResponseHeader } from "./protocol";
 
 const RESOLVED: Promise<void> = Promise.resolve();
@@ -36,10 +37,16 @@ export class ResponseStream implements LambdaResponseStreamWriter {
   #answer: Promise<RuntimeApiResponse> | undefined;
 
   readonly #open: OpenStream;
+  readonly #completePrelude: PreludeHook | undefined;
 
-  /** @param open Opens the streamed request, with the content type its first byte calls for. */
-  constructor(open: OpenStream) {
+  /**
+   * @param open Opens the streamed request, with the content type its first byte calls for.
+   * @param completePrelude Completes the prelude before it is sent (the CORS headers), and may give a response
+   *   started without one a prelude. @default none: preludes go as the handler wrote them
+   */
+  constructor(open: OpenStream, completePrelude?: PreludeHook) {
     this.#open = open;
+    this.#completePrelude = completePrelude;
   }
 
   /** Whether any byte has been handed to the Runtime API connection. */
@@ -69,7 +76,7 @@ export class ResponseStream implements LambdaResponseStreamWriter {
           "writeStatusAndHeaders must come before the first body byte: the body has already started.",
         );
       }
-      const prelude = encodePrelude(response);
+      const prelude = encodePrelude(this.#completed(response));
       this.#preludeSent = true;
       return this.#send(prelude, HTTP_INTEGRATION_CONTENT_TYPE);
     } catch (error) {
@@ -160,8 +167,24 @@ export class ResponseStream implements LambdaResponseStreamWriter {
   }
 
   #requestFor(contentType: string): StreamingRequest {
-    this.#request ??= this.#open(contentType);
+    if (this.#request) return this.#request;
+    const implicit = this.#preludeSent ? undefined : this.#completePrelude?.(undefined);
+    if (implicit === undefined) {
+      this.#request = this.#open(contentType);
+      return this.#request;
+    }
+    // A response started without a prelude gets the one the hook gives it, ahead of its first body byte.
+    this.#preludeSent = true;
+    this.#request = this.#open(HTTP_INTEGRATION_CONTENT_TYPE);
+    this.#request.write(encodePrelude(implicit));
     return this.#request;
+  }
+
+  /** The prelude as it will be sent: the handler's, checked first, then completed by the hook. */
+  #completed(response: StreamingLambdaStatusAndHeadersResponse): StreamingLambdaStatusAndHeadersResponse {
+    if (!this.#completePrelude) return response;
+    validatePrelude(response);
+    return this.#completePrelude(response) ?? response;
   }
 
   #assertWritable(operation: string): void {

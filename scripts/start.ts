@@ -6,10 +6,12 @@
 // is replaced; one whose handler fails to load ends `npm start`. Signals end the whole tree.
 import { spawn, type ChildProcess } from "node:child_process";
 import * as path from "node:path";
+import type { Readable } from "node:stream";
 import { parseArgs } from "node:util";
 import { stop as stopEsbuild } from "esbuild";
 import { buildBundle, BundleError } from "../components/bundle";
 import { startLocalServer, type LocalServer } from "../local/server";
+import { printTelemetryLog } from "../local/telemetryLog";
 
 const REPO_ROOT = path.resolve(__dirname, "..");
 
@@ -23,7 +25,11 @@ const USAGE = `Usage:
 
 Environment: LOCAL_LAMBDA_HOST (default 127.0.0.1), LOCAL_LAMBDA_PORT (default 7000),
 LOCAL_LAMBDA_TIMEOUT_MS (default 60000), LOCAL_LAMBDA_ROUTE (default /stream; "*" routes every path),
-LOCAL_LAMBDA_METHOD (default ANY).`;
+LOCAL_LAMBDA_METHOD (default ANY), LOCAL_LAMBDA_CONCURRENCY (default 1; N serves N requests at once and
+runs the runtime with AWS_LAMBDA_MAX_CONCURRENCY=N, as Lambda Managed Instances does),
+LOCAL_LAMBDA_AUTH (NONE, or AWS_IAM to require SigV4 signatures by
+AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY[/AWS_SESSION_TOKEN]), LOCAL_LAMBDA_CORS_ORIGINS (origin1,origin2: CORS
+as deployed, preflights included).`;
 
 /** How the bundler's option names read on this command line. */
 const FLAG_OF_OPTION = { handler: "--handler", handlerExport: "--export" } as const;
@@ -33,6 +39,10 @@ const MAX_RESTARTS = 5;
 const CRASH_WINDOW_MS = 30_000;
 /** Time a stopping runtime gets before it is killed. */
 const STOP_GRACE_MS = 3000;
+/** After the runtime exits, how long its last log records may take to be printed (a child may hold the pipe). */
+const LOG_DRAIN_MS = 500;
+/** The runtime's descriptor for log frames, as Lambda hands one over in `_LAMBDA_TELEMETRY_LOG_FD`. */
+const TELEMETRY_FD = 3;
 
 /** A problem the user can fix: printed as one line, then the process exits with `exitCode`. */
 class StartError extends Error {
@@ -141,7 +151,13 @@ async function runEmulator(): Promise<void> {
       `  point a Runtime API client at it with the variables Lambda sets, for example:\n` +
       `    AWS_LAMBDA_RUNTIME_API=${server.runtimeApi} AWS_LAMBDA_FUNCTION_NAME=local ` +
       `AWS_LAMBDA_FUNCTION_VERSION='$LATEST' AWS_LAMBDA_FUNCTION_MEMORY_SIZE=128 ` +
-      `AWS_LAMBDA_LOG_GROUP_NAME=/aws/lambda/local AWS_LAMBDA_LOG_STREAM_NAME=local\n` +
+      `AWS_LAMBDA_LOG_GROUP_NAME=/aws/lambda/local AWS_LAMBDA_LOG_STREAM_NAME=local` +
+      (server.concurrency > 1 ? ` AWS_LAMBDA_MAX_CONCURRENCY=${server.concurrency}` : "") +
+      // With CORS, what the component would set: STREAMING_REST_API_CORS (our runtime reads it).
+      Object.entries(server.functionEnvironment)
+        .map(([name, value]) => ` ${name}='${value}'`)
+        .join("") +
+      "\n" +
       `  then invoke: curl -N ${server.url}${examplePath(server.route)}  (or POST an event to ${server.url}/invoke)`,
   );
 }
@@ -182,7 +198,10 @@ interface RuntimeProcess {
   readonly exited: Promise<number | string>;
 }
 
-/** Starts the bundled runtime against the local server, with the environment Lambda sets. */
+/**
+ * Starts the bundled runtime against the local server, with the environment Lambda sets. As on Lambda, its
+ * log records come framed on a telemetry descriptor; they are printed here, a stack trace as one.
+ */
 function startRuntime(entryPath: string, server: LocalServer): RuntimeProcess {
   const child = spawn(process.execPath, ["--enable-source-maps", entryPath], {
     env: {
@@ -192,14 +211,29 @@ function startRuntime(entryPath: string, server: LocalServer): RuntimeProcess {
       AWS_LAMBDA_LOG_GROUP_NAME: "/aws/lambda/local",
       AWS_LAMBDA_LOG_STREAM_NAME: "local",
       ...process.env,
+      // LOCAL_LAMBDA_CONCURRENCY=N: poll N at once, as Lambda Managed Instances tells the runtime (unless the
+      // environment already says how many).
+      ...(server.concurrency > 1 && !process.env.AWS_LAMBDA_MAX_CONCURRENCY
+        ? { AWS_LAMBDA_MAX_CONCURRENCY: String(server.concurrency) }
+        : {}),
+      // What the component would set for the server's settings: STREAMING_REST_API_CORS with CORS.
+      ...server.functionEnvironment,
       AWS_LAMBDA_RUNTIME_API: server.runtimeApi,
       LAMBDA_TASK_ROOT: path.dirname(entryPath),
+      _LAMBDA_TELEMETRY_LOG_FD: String(TELEMETRY_FD),
     },
-    stdio: "inherit",
+    stdio: ["inherit", "inherit", "inherit", "pipe"],
   });
+  const logs = printTelemetryLog(child.stdio[TELEMETRY_FD] as Readable, process.stdout);
   const exited = new Promise<number | string>((resolve) =>
     child.once("exit", (code, signal) => resolve(code ?? signal ?? "unknown")),
-  );
+  ).then(async (code) => {
+    // Its last records (the error that made it exit) come before what this process says about the exit.
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([logs, new Promise((resolve) => (timer = setTimeout(resolve, LOG_DRAIN_MS)))]);
+    clearTimeout(timer);
+    return code;
+  });
   return { child, exited };
 }
 

@@ -457,7 +457,7 @@ describe("fault injection: the handler crashes the process (child process)", () 
         errorType: "ReferenceError",
         errorMessage: "DATABASE_URL is not configured",
       });
-      expect(run.stderr()).to.include(
+      expect(run.output()).to.include(
         "the handler failed to load: ReferenceError: DATABASE_URL is not configured",
       );
       await expectInitFailed(api);
@@ -524,11 +524,11 @@ describe("fault injection: the handler crashes the process (child process)", () 
         const served = await expectServedAfter(api);
         const errorLine =
           first
-            .stderr()
+            .output()
             .split("\n")
             .find((line) => line.includes(`uncaught error, the process will exit: Error: ${message}`)) ?? "";
         observe(
-          `exit ${code}; stderr: "${errorLine.trim()}"; ${describeReplies(api, VICTIM)}; restarted: ${served}`,
+          `exit ${code}; log: "${errorLine.trim()}"; ${describeReplies(api, VICTIM)}; restarted: ${served}`,
         );
         expect(code).to.not.equal(0);
         expect(errorLine).to.include(message);

@@ -607,9 +607,9 @@ describe("fault injection: the Runtime API misbehaves (runtime in a child proces
       const run = child(bundle, api);
       const code = await run.exit;
       const served = await restartAndServe(api);
-      observe(`exit ${code}: "${firstLine(run.stderr())}"; restarted: ${served}`);
+      observe(`exit ${code}: "${firstLine(run.output())}"; restarted: ${served}`);
       expect(code).to.equal(1);
-      expect(run.stderr()).to.include(
+      expect(run.output()).to.include(
         '[runtime] fatal: the Runtime API answered GET /2018-06-01/runtime/invocation/next with 500: {"errorType":"ServiceException"}',
       );
     },
@@ -627,10 +627,10 @@ describe("fault injection: the Runtime API misbehaves (runtime in a child proces
       const attempts = api.connections;
       const served = await restartAndServe(api);
       observe(
-        `exit ${code} after ${attempts} connections: "${firstLine(run.stderr())}"; restarted: ${served}`,
+        `exit ${code} after ${attempts} connections: "${firstLine(run.output())}"; restarted: ${served}`,
       );
       expect(code).to.equal(1);
-      expect(run.stderr()).to.match(
+      expect(run.output()).to.match(
         /\[runtime\] fatal: \/2018-06-01\/runtime\/invocation\/next failed 6 times in a row; last: connection to the Lambda Runtime API at 127\.0\.0\.1:\d+ failed .*malformed status line "garbage"/,
       );
     },
@@ -645,9 +645,9 @@ describe("fault injection: the Runtime API misbehaves (runtime in a child proces
       const run = child(bundle, api);
       const code = await run.exit;
       const served = await restartAndServe(api);
-      observe(`exit ${code}: "${firstLine(run.stderr())}"; restarted: ${served}`);
+      observe(`exit ${code}: "${firstLine(run.output())}"; restarted: ${served}`);
       expect(code).to.equal(1);
-      expect(run.stderr()).to.include("without a lambda-runtime-aws-request-id header");
+      expect(run.output()).to.include("without a lambda-runtime-aws-request-id header");
     },
   );
 

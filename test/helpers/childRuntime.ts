@@ -19,7 +19,11 @@ export async function bundleHandler(handlerFile: string, exportName = "handler")
 
 export interface ChildRun {
   child: ChildProcess;
-  stderr: () => string;
+  /**
+   * What the runtime printed, stdout and stderr as they arrived: its log records (stdout, without a telemetry
+   * descriptor, as on Lambda's runtime) and anything Node itself says (stderr).
+   */
+  output: () => string;
   exit: Promise<number | null>;
 }
 
@@ -38,10 +42,12 @@ export function runChild(
       AWS_LAMBDA_FUNCTION_MEMORY_SIZE: "128",
       ...extraEnv,
     },
-    stdio: ["ignore", "ignore", "pipe"],
+    stdio: ["ignore", "pipe", "pipe"],
   });
-  let stderr = "";
-  child.stderr?.on("data", (data: Buffer) => (stderr += data.toString()));
-  const exit = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
-  return { child, stderr: () => stderr, exit };
+  let output = "";
+  child.stdout?.on("data", (data: Buffer) => (output += data.toString()));
+  child.stderr?.on("data", (data: Buffer) => (output += data.toString()));
+  // "close", not "exit": the last records written before exiting are read by then.
+  const exit = new Promise<number | null>((resolve) => child.on("close", (code) => resolve(code)));
+  return { child, output: () => output, exit };
 }

@@ -129,9 +129,13 @@ describe("our runtime under @vercel/fun 1.3.6 (buffered, the deployed zip on the
         .split("\n")
         .filter((line) => line.includes(`RangeError: invocation ${event.id} was asked to fail`));
       expect(lines, `log lines for invocation ${event.id}`).to.have.length(1);
-      expect(lines[0]).to.match(
-        /^\[runtime\] [0-9a-f-]{36}: handler failed in a buffered invocation; reported on \/error/,
-      );
+      // One record (its stack on the same line, newlines written as \r): timestamp, request id, level, message.
+      const record =
+        /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z\t([0-9a-f-]{36})\tERROR\t\[runtime\] ([0-9a-f-]{36}): handler failed in a buffered invocation; reported on \/error/.exec(
+          lines[0] ?? "",
+        );
+      expect(record, lines[0]).to.not.equal(null);
+      expect(record?.[1], "the record's request id is the invocation's").to.equal(record?.[2]);
     }
     expect(ran.output).to.include("bufferedBatchHandler.ts");
   });
