@@ -42,7 +42,8 @@ export const USAGE = `Usage: npm run bench -- [options]
 
   --quick               ${QUICK_ROUNDS} rounds and fewer invocations per round
   --only <ids>          comma-separated scenarios: tiny-buffered, throughput, small-streamed,
-                        cold-start, memory, bundle-size
+                        cold-start, memory, bundle-size, web-throughput, web-small-streamed, concurrency,
+                        logging
   --rounds <n>          interleaved rounds per scenario (default ${MIN_ROUNDS})
   --clients <names>     comma-separated subset of ${CLIENT_NAMES.join(", ")}
                         (each scenario measures those of its own clients that are selected)

@@ -1,7 +1,8 @@
 // Client processes: spawning with a clean environment, and reading their memory and CPU time from /proc.
-import { spawn, type ChildProcess } from "node:child_process";
+import { spawn, type ChildProcess, type ChildProcessByStdio } from "node:child_process";
 import { readFile, readdir } from "node:fs/promises";
 import { performance } from "node:perf_hooks";
+import type { Readable } from "node:stream";
 
 /** Keep this much of a client's output, to explain a crash. */
 const OUTPUT_TAIL_BYTES = 8 * 1024;
@@ -15,6 +16,25 @@ export interface ClientProcess {
   readonly crashed: Promise<never>;
   /** Kills the process (SIGKILL) and waits for it to be gone. */
   stop(): Promise<void>;
+  /** With a telemetry pipe: what was read from it (as it came; the bytes themselves are dropped). */
+  readonly telemetry?: TelemetryCount;
+}
+
+/** Bytes read from a client's telemetry pipe. */
+export interface TelemetryCount {
+  /** Bytes read so far. */
+  bytes(): number;
+  /** Resolves once `bytes` bytes in all have been read. */
+  atLeast(bytes: number): Promise<void>;
+}
+
+/** Options of {@link spawnClient}. */
+export interface SpawnOptions {
+  /**
+   * Give the process a pipe as descriptor 3, read as fast as it is written, as Lambda hands a runtime its
+   * telemetry descriptor (the caller sets `_LAMBDA_TELEMETRY_LOG_FD=3`). @default false
+   */
+  readonly telemetryPipe?: boolean;
 }
 
 /** Spawns `node args...` with exactly `env` (nothing inherited). */
@@ -22,9 +42,16 @@ export function spawnClient(
   node: string,
   args: readonly string[],
   env: Record<string, string>,
+  options: SpawnOptions = {},
 ): ClientProcess {
   const spawnedAt = performance.now();
-  const child = spawn(node, args, { env, stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(node, args, {
+    env,
+    stdio: ["ignore", "pipe", "pipe", options.telemetryPipe ? "pipe" : "ignore"],
+  }) as ChildProcessByStdio<null, Readable, Readable>;
+  const telemetry = options.telemetryPipe
+    ? countBytes(child.stdio[3] as NodeJS.ReadableStream | null)
+    : undefined;
   let tail = "";
   const keep = (data: Buffer): void => {
     tail = (tail + data.toString("utf8")).slice(-OUTPUT_TAIL_BYTES);
@@ -44,11 +71,33 @@ export function spawnClient(
     pid: child.pid ?? -1,
     spawnedAt,
     crashed,
+    ...(telemetry ? { telemetry } : {}),
     async stop() {
       stopping = true;
       if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
       await exited;
     },
+  };
+}
+
+/** Counts the bytes of `stream` as they are read. */
+function countBytes(stream: NodeJS.ReadableStream | null): TelemetryCount {
+  let count = 0;
+  const waiting: Array<{ bytes: number; resolve: () => void }> = [];
+  stream?.on("data", (data: Buffer) => {
+    count += data.length;
+    for (let i = waiting.length - 1; i >= 0; i--) {
+      const waiter = waiting[i] as (typeof waiting)[number];
+      if (count >= waiter.bytes) {
+        waiting.splice(i, 1);
+        waiter.resolve();
+      }
+    }
+  });
+  return {
+    bytes: () => count,
+    atLeast: (bytes) =>
+      count >= bytes ? Promise.resolve() : new Promise((resolve) => waiting.push({ bytes, resolve })),
   };
 }
 

@@ -9,6 +9,7 @@ import { prepareAwsRic } from "./clients/awsRic";
 import { prepareBaseline } from "./clients/baselines";
 import { writeManagedBootstrap } from "./clients/managedBootstrap";
 import { prepareOurs, prepareOursBare } from "./clients/ours";
+import { prepareAwsHono, prepareOursWeb } from "./clients/web";
 import type { ClientName, PreparedClient } from "./clients/types";
 import { LoadMonitor } from "./machineLoad";
 import { findOrFetchNode24, NODE_MAJOR, type NodeInstall } from "./node24";
@@ -180,6 +181,10 @@ async function prepareClients(names: readonly ClientName[], node: NodeInstall): 
     greedy: () => prepareBaseline("greedy", BUILD_DIR, node),
     "ours-bare": () => prepareOursBare(BUILD_DIR, node),
     "aws-bare": () => prepareAwsRic(REPO_ROOT, BUILD_DIR, bootstrap, node, log, "bare"),
+    "aws-hono": () => prepareAwsHono(REPO_ROOT, BUILD_DIR, bootstrap, node, log),
+    "ours-hono": () => prepareOursWeb("ours-hono", BUILD_DIR, bootstrap),
+    "ours-fetch": () => prepareOursWeb("ours-fetch", BUILD_DIR, bootstrap),
+    "ours-writer": () => prepareOursWeb("ours-writer", BUILD_DIR, bootstrap),
   };
   const clients: PreparedClient[] = [];
   for (const name of names) {

@@ -1,7 +1,18 @@
 // What a benchmarked client is: a name, and how to start it for each kind of handler.
 
 /** Every client the bench knows, in the order they are listed in reports. */
-export const CLIENT_NAMES = ["ours", "aws", "plain", "greedy", "ours-bare", "aws-bare"] as const;
+export const CLIENT_NAMES = [
+  "ours",
+  "aws",
+  "plain",
+  "greedy",
+  "ours-bare",
+  "aws-bare",
+  "aws-hono",
+  "ours-hono",
+  "ours-fetch",
+  "ours-writer",
+] as const;
 
 /** A benchmarked client. */
 export type ClientName = (typeof CLIENT_NAMES)[number];
@@ -18,6 +29,15 @@ export const DEPLOYED_CLIENTS: readonly ClientName[] = ["ours", "aws", "plain", 
  * cold-start and memory scenarios measure them.
  */
 export const BARE_CLIENTS: readonly ClientName[] = ["ours-bare", "aws-bare"];
+
+/**
+ * The clients of the web scenarios: one Hono app on AWS's client through Hono's `streamHandle` and on ours
+ * through `fetchHandler`, and the same work on ours as a bare fetch function and through the writer API.
+ */
+export const WEB_CLIENTS = ["aws-hono", "ours-hono", "ours-fetch", "ours-writer"] as const;
+
+/** A client of the web scenarios. */
+export type WebClientName = (typeof WEB_CLIENTS)[number];
 
 /** Which benchmark handler a client process serves. */
 export type HandlerKind = "streamed" | "buffered";

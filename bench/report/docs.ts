@@ -150,6 +150,11 @@ be the bottleneck.
   against 46.6 MiB without it), and a few rounds come out without that cost, so its 200 MiB figure is bimodal.
 - (g) bundle: the example handler and the runtime bundled by \`components/bundle/bundle.ts\`, as \`pulumi up\`
   does, and bundled plainly with esbuild as \`ours-bare\` is. Sizes are reported, not targeted.
+- (h, i) web apps: one Hono app (\`GET /bytes?chunks&size\`, streamed with \`hono/streaming\`'s \`stream\`), sent
+  a REST API event as API Gateway would, served the way a user would pick: on AWS's client through Hono's own
+  \`streamHandle\` (\`aws-hono\`) and on ours through \`fetchHandler\` (\`ours-hono\`). (h) streams 100 MiB as (b)
+  does, (i) answers small streamed responses as (c, d) do. The same work on ours as a bare fetch function
+  (\`ours-fetch\`) and through the writer API (\`ours-writer\`) gives \`fetchHandler\`'s own cost.
 
 Each scenario runs in interleaved rounds (every client once per round, the order reversed every other
 round); each ratio is computed inside its round, and the table gives the median with the min–max. In (a),
@@ -173,7 +178,8 @@ they run on any core. \`--unpinned\` runs everything on any core, for comparison
 \`\`\`sh
 npm run bench                       # full run (~4 min on 2 cores); installs aws-lambda-ric into .peers/ once
 npm run bench -- --quick            # fewer rounds and invocations (too few rounds to call anything stable)
-npm run bench -- --only throughput  # one scenario: tiny-buffered, throughput, small-streamed, cold-start, memory, bundle-size
+npm run bench -- --only throughput  # one scenario: tiny-buffered, throughput, small-streamed, cold-start, memory,
+                                    # bundle-size, web-throughput, web-small-streamed
 npm run bench -- --write-docs       # full run, then rewrite this page, its chart and README.md's Performance section
 npm run bench -- --priority         # on a busy machine: harness and clients at nice -10 (root)
 \`\`\`

@@ -23,6 +23,38 @@ export function checkStreamed(records: readonly Invocation[], event: StreamEvent
   }
 }
 
+/**
+ * Throws unless every record is a streamed response with status 200, `Content-Type: application/octet-stream`
+ * (in whichever prelude field and casing the client's adapter puts it) and exactly the asked-for bytes: what a
+ * web app's response becomes through `fetchHandler` or Hono's `streamHandle`.
+ */
+export function checkWebStreamed(records: readonly Invocation[], event: StreamEvent): void {
+  const bodyBytes = event.chunks * event.chunkSize;
+  const expectedType = STREAM_PRELUDE.headers["content-type"];
+  for (const record of records) {
+    const reply = replyOf(record);
+    if (!isStreamed(reply)) fail(record, "was not posted in streaming mode");
+    const prelude = parseJson(reply.prelude ?? "") as
+      | {
+          statusCode?: unknown;
+          headers?: Record<string, unknown>;
+          multiValueHeaders?: Record<string, unknown>;
+        }
+      | undefined;
+    const types = [
+      ...Object.entries(prelude?.headers ?? {}),
+      ...Object.entries(prelude?.multiValueHeaders ?? {}).flatMap(([name, values]) =>
+        (Array.isArray(values) ? values : []).map((value): [string, unknown] => [name, value]),
+      ),
+    ].filter(([name]) => name.toLowerCase() === "content-type");
+    if (prelude?.statusCode !== 200 || types.length !== 1 || types[0]?.[1] !== expectedType) {
+      fail(record, `has prelude ${reply.prelude}, expected status 200 and content-type ${expectedType}`);
+    }
+    if (reply.bodyBytes !== bodyBytes)
+      fail(record, `streamed ${reply.bodyBytes} body bytes, expected ${bodyBytes}`);
+  }
+}
+
 /** Throws unless every record is a buffered response whose JSON equals the tiny handler's result. */
 export function checkBuffered(records: readonly Invocation[]): void {
   for (const record of records) {

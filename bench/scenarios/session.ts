@@ -1,7 +1,7 @@
 // Runs one client process against its own fake Runtime API, guarding every wait against crashes and hangs.
 import { sandboxEnvironment } from "../environment";
 import { FakeRuntimeApi, type Invocation } from "../../test/helpers/fakeRuntimeApi";
-import { spawnClient, type ClientProcess } from "../processes";
+import { spawnClient, type ClientProcess, type SpawnOptions } from "../processes";
 import type { HandlerKind, PreparedClient } from "../clients/types";
 import type { ScenarioContext } from "./types";
 
@@ -25,15 +25,23 @@ export interface ClientSession {
 /** Where and how clients start: the Node binary, and the CPU to pin them to, if any. */
 export type SessionPlace = Pick<ScenarioContext, "node" | "pinning">;
 
+/** What a session adds to a client's start. */
+export interface SessionOptions extends SpawnOptions {
+  /** Variables set on top of the sandbox's and the client's own (e.g. `AWS_LAMBDA_LOG_FORMAT`). @default none */
+  readonly env?: Readonly<Record<string, string>>;
+}
+
 /**
  * Starts a fake Runtime API and `client` serving `kind` (on the pinned CPU, if any), runs `use`, then kills
  * the client and closes the API.
+ * @param options Variables to add, and a telemetry pipe (`_LAMBDA_TELEMETRY_LOG_FD=3`). @default none
  */
 export async function withClient<T>(
   place: SessionPlace,
   client: PreparedClient,
   kind: HandlerKind,
   use: (session: ClientSession) => Promise<T>,
+  options: SessionOptions = {},
 ): Promise<T> {
   const api = await new FakeRuntimeApi({
     keepBodyBytes: KEPT_BODY_BYTES,
@@ -48,9 +56,11 @@ export async function withClient<T>(
       nodeBinary: place.node.binary,
     }),
     ...launch.env,
+    ...options.env,
+    ...(options.telemetryPipe ? { _LAMBDA_TELEMETRY_LOG_FD: "3" } : {}),
   };
   const line = place.pinning ? place.pinning.wrap(launch) : launch;
-  const child = spawnClient(line.command, line.args, env);
+  const child = spawnClient(line.command, line.args, env, { telemetryPipe: options.telemetryPipe });
   const guard = <R>(promise: Promise<R>): Promise<R> => {
     let timer: NodeJS.Timeout | undefined;
     const stuck = new Promise<never>((_, reject) => {

@@ -2,9 +2,9 @@
 import { DEPLOYED_CLIENTS } from "../clients/types";
 import type { StreamEvent } from "../handlers/work";
 import { percentile } from "../stats";
-import { measureBatch, eventBody } from "./batch";
+import { measureBatch, eventBody, type MeasuredBatch } from "./batch";
 import { checkStreamed } from "./checks";
-import { runSlicedRounds } from "./rounds";
+import { runSlicedRounds, type Measurements } from "./rounds";
 import type { RatioSpec, Scenario } from "./types";
 
 /** A small streamed response: a prelude, then four 256-byte writes. */
@@ -32,20 +32,7 @@ export const smallStreamed: Scenario = {
         checkStreamed(batch.records, SMALL);
         return batch;
       },
-      summarize(batches) {
-        // From the /next answer leaving the server to the first byte after the prelude arriving.
-        const ttfb = batches.flatMap((batch) =>
-          batch.records.map((r) => r.firstBodyByteAt - r.nextAnsweredAt),
-        );
-        const wallMs = batches.reduce((sum, batch) => sum + batch.wallMs, 0);
-        const clientCpuMs = batches.reduce((sum, batch) => sum + batch.clientCpuMs, 0);
-        return {
-          ttfbP50: percentile(ttfb, 50),
-          ttfbP99: percentile(ttfb, 99),
-          invocationsPerSecond: ttfb.length / (wallMs / 1000),
-          cpuPerInvocation: (clientCpuMs * 1000) / ttfb.length,
-        };
-      },
+      summarize: summarizeSmallStreamed,
     });
     const versusAws = (metric: string, title: string, op: ">=" | "<=", bound?: number): RatioSpec => ({
       id: `${metric}:ours/aws`,
@@ -103,3 +90,20 @@ export const smallStreamed: Scenario = {
     };
   },
 };
+
+/**
+ * A client's small streamed responses over its batches: time to first byte (from the `/next` answer leaving
+ * the server to the first byte after the prelude arriving; p50, p99), invocations per second, and the
+ * client's CPU per invocation.
+ */
+export function summarizeSmallStreamed(batches: readonly MeasuredBatch[]): Measurements {
+  const ttfb = batches.flatMap((batch) => batch.records.map((r) => r.firstBodyByteAt - r.nextAnsweredAt));
+  const wallMs = batches.reduce((sum, batch) => sum + batch.wallMs, 0);
+  const clientCpuMs = batches.reduce((sum, batch) => sum + batch.clientCpuMs, 0);
+  return {
+    ttfbP50: percentile(ttfb, 50),
+    ttfbP99: percentile(ttfb, 99),
+    invocationsPerSecond: ttfb.length / (wallMs / 1000),
+    cpuPerInvocation: (clientCpuMs * 1000) / ttfb.length,
+  };
+}

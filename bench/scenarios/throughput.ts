@@ -3,7 +3,7 @@ import { DEPLOYED_CLIENTS } from "../clients/types";
 import type { StreamEvent } from "../handlers/work";
 import { measureBatch, eventBody, type MeasuredBatch } from "./batch";
 import { checkStreamed } from "./checks";
-import { runSlicedRounds } from "./rounds";
+import { runSlicedRounds, type Measurements } from "./rounds";
 import type { Scenario } from "./types";
 
 const MIB = 1024 * 1024;
@@ -32,20 +32,7 @@ export const throughput: Scenario = {
         checkStreamed(batch.records, STREAM);
         return batch;
       },
-      summarize(batches) {
-        // Time spent streaming only: from each /next answer to its last byte (not the gaps between them).
-        const records = batches.flatMap((batch) => batch.records);
-        const streamingMs = records.reduce((sum, r) => sum + (r.lastByteAt - r.nextAnsweredAt), 0);
-        const bytes = records.reduce((sum, r) => sum + r.bodyBytes, 0);
-        const wallMs = batches.reduce((sum, batch) => sum + batch.wallMs, 0);
-        const cpu = (pick: (batch: MeasuredBatch) => number): number =>
-          (100 * batches.reduce((sum, batch) => sum + pick(batch), 0)) / wallMs;
-        return {
-          mibPerSecond: bytes / MIB / (streamingMs / 1000),
-          serverCpuPercent: cpu((batch) => batch.serverCpuMs),
-          clientCpuPercent: cpu((batch) => batch.clientCpuMs),
-        };
-      },
+      summarize: summarizeThroughput,
     });
     return {
       metrics: [
@@ -99,3 +86,21 @@ export const throughput: Scenario = {
     };
   },
 };
+
+/**
+ * A client's throughput over its batches: MiB/s over the time spent streaming only (from each `/next` answer
+ * to its last byte, not the gaps between invocations), and the client's and the fake server's CPU.
+ */
+export function summarizeThroughput(batches: readonly MeasuredBatch[]): Measurements {
+  const records = batches.flatMap((batch) => batch.records);
+  const streamingMs = records.reduce((sum, r) => sum + (r.lastByteAt - r.nextAnsweredAt), 0);
+  const bytes = records.reduce((sum, r) => sum + r.bodyBytes, 0);
+  const wallMs = batches.reduce((sum, batch) => sum + batch.wallMs, 0);
+  const cpu = (pick: (batch: MeasuredBatch) => number): number =>
+    (100 * batches.reduce((sum, batch) => sum + pick(batch), 0)) / wallMs;
+  return {
+    mibPerSecond: bytes / MIB / (streamingMs / 1000),
+    serverCpuPercent: cpu((batch) => batch.serverCpuMs),
+    clientCpuPercent: cpu((batch) => batch.clientCpuMs),
+  };
+}
