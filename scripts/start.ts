@@ -16,15 +16,19 @@ import { printTelemetryLog } from "../local/telemetryLog";
 const REPO_ROOT = path.resolve(__dirname, "..");
 
 const USAGE = `Usage:
-  npm start [-- --handler FILE] [--export NAME]   run a handler on the local server (default: the example)
+  npm start [-- --handler FILE] [--export NAME] [--route PATH]
+                                                   run a handler on the local server (default: the example)
   npm run emulator                                 serve the Runtime API and the HTTP route only
 
   --handler FILE   the module exporting the handler, relative to where you run npm (default: handler/index.ts)
   --export NAME    the export holding the handler (default: handler)
+  --route PATH     the resource path routed to the function, as the component's \`path\`; "*" routes every path
+                   (default: LOCAL_LAMBDA_ROUTE, else /stream for the example and "*" with --handler, since
+                   your own app, e.g. a Hono app, routes its paths itself)
   --help           this text
 
 Environment: LOCAL_LAMBDA_HOST (default 127.0.0.1), LOCAL_LAMBDA_PORT (default 7000),
-LOCAL_LAMBDA_TIMEOUT_MS (default 60000), LOCAL_LAMBDA_ROUTE (default /stream; "*" routes every path),
+LOCAL_LAMBDA_TIMEOUT_MS (default 60000), LOCAL_LAMBDA_ROUTE (as --route),
 LOCAL_LAMBDA_METHOD (default ANY), LOCAL_LAMBDA_CONCURRENCY (default 1; N serves N requests at once and
 runs the runtime with AWS_LAMBDA_MAX_CONCURRENCY=N, as Lambda Managed Instances does),
 LOCAL_LAMBDA_AUTH (NONE, or AWS_IAM to require SigV4 signatures by
@@ -58,6 +62,8 @@ interface Options {
   /** The handler module, as given (relative to {@link cwd}) or the example's absolute path. */
   readonly handler: string;
   readonly handlerExport: string;
+  /** The emulated route's path, when chosen on the command line or implied by `--handler`. */
+  readonly route: string | undefined;
   readonly emulator: boolean;
   /** Where the user ran npm (npm runs scripts from the package root and says so in INIT_CWD). */
   readonly cwd: string;
@@ -69,7 +75,7 @@ async function main(): Promise<void> {
     console.log(USAGE);
     return;
   }
-  if (options.emulator) return runEmulator();
+  if (options.emulator) return runEmulator(options.route);
   return runHandler(options);
 }
 
@@ -82,6 +88,7 @@ function parseOptions(argv: string[]): Options | "help" {
       options: {
         handler: { type: "string" },
         export: { type: "string", default: "handler" },
+        route: { type: "string" },
         emulator: { type: "boolean", default: false },
         help: { type: "boolean", short: "h", default: false },
       },
@@ -95,6 +102,7 @@ function parseOptions(argv: string[]): Options | "help" {
   return {
     handler: values.handler ?? path.join(REPO_ROOT, "handler", "index.ts"),
     handlerExport: values.export,
+    route: values.route ?? routeForHandler(values.handler),
     emulator: values.emulator,
     cwd: process.env.INIT_CWD ?? process.cwd(),
   };
@@ -103,7 +111,7 @@ function parseOptions(argv: string[]): Options | "help" {
 async function runHandler(options: Options): Promise<void> {
   let initFailed = false;
   let runtime: RuntimeProcess | undefined;
-  const server = await listen({ onInitError: () => (initFailed = true) });
+  const server = await listen({ onInitError: () => (initFailed = true), route: options.route });
   const stopping = onShutdown(server, () => runtime?.child);
   const bundle = await bundleHandler(options).catch(async (error: unknown) => {
     await server.close();
@@ -143,8 +151,8 @@ async function runHandler(options: Options): Promise<void> {
   }
 }
 
-async function runEmulator(): Promise<void> {
-  const server = await listen({});
+async function runEmulator(route: string | undefined): Promise<void> {
+  const server = await listen({ route });
   onShutdown(server, () => undefined);
   console.error(
     `Runtime API emulator on ${server.url}, route ${server.route}\n` +
@@ -163,9 +171,19 @@ async function runEmulator(): Promise<void> {
 }
 
 /** Starts the local server; a busy port or a bad setting is one line, not a stack trace. */
-async function listen(hooks: { onInitError?: () => void }): Promise<LocalServer> {
+/**
+ * The route to emulate when `--route` is not given: none (the local server's default, `LOCAL_LAMBDA_ROUTE` or
+ * the example stack's `/stream`) for the example, every path for a handler of the user's own, whose app routes
+ * its paths itself (a Hono or itty app); `LOCAL_LAMBDA_ROUTE` still wins over that guess.
+ */
+function routeForHandler(handler: string | undefined): string | undefined {
+  if (handler === undefined || process.env.LOCAL_LAMBDA_ROUTE) return undefined;
+  return "*";
+}
+
+async function listen(hooks: { onInitError?: () => void; route?: string }): Promise<LocalServer> {
   try {
-    return await startLocalServer({ onInitError: hooks.onInitError });
+    return await startLocalServer({ onInitError: hooks.onInitError, route: hooks.route });
   } catch (error) {
     throw new StartError((error as Error).message);
   }

@@ -32,7 +32,8 @@ class HonoExample {
       env: {
         ...process.env,
         LOCAL_LAMBDA_PORT: String(port),
-        LOCAL_LAMBDA_ROUTE: "*",
+        // Unset, as the README's command runs it: --handler routes every path to the app.
+        LOCAL_LAMBDA_ROUTE: "",
         AWS_LAMBDA_RUNTIME_API: "",
       },
     });

@@ -226,6 +226,31 @@ describe("npm start (a handler on the local server) with curl", function () {
     expect(npm.output).to.include("set --export to the name it is exported as");
   });
 
+  it("routes every path to a --handler of your own, and only --route's path when given", async () => {
+    const everyPath = new NpmStart(await freePort(), ["--handler", "handler/index.ts"]);
+    try {
+      await everyPath.ready();
+      const result = await curl(`http://127.0.0.1:${everyPath.port}/any/path/at/all`);
+      expect(result.status, everyPath.output).to.equal(200);
+      expect(result.body).to.equal("1\n2\n3\nStreaming complete!\n");
+    } finally {
+      await everyPath.stop();
+    }
+    const onePath = new NpmStart(await freePort(), [
+      "--handler",
+      "handler/index.ts",
+      "--route",
+      "/only/here",
+    ]);
+    try {
+      await onePath.ready();
+      expect((await curl(`http://127.0.0.1:${onePath.port}/stream`)).status).to.equal(403);
+      expect((await curl(`http://127.0.0.1:${onePath.port}/only/here`)).status).to.equal(200);
+    } finally {
+      await onePath.stop();
+    }
+  });
+
   it("prints the usage for a mistyped option, and exits 2", async () => {
     const npm = new NpmStart(await freePort(), ["--hanlder", "x.ts"]);
     expect(await npm.exited).to.equal(2);
