@@ -27,8 +27,12 @@ const FIXTURE_MARKER = "fixture-runtime-marker-7f3a";
 const REPO_ROOT = path.resolve(__dirname, "..", "..");
 /** The local server's sources: a development tool, never part of a function. */
 const LOCAL_DIR = path.join(REPO_ROOT, "local");
-/** Deployed bundles stay small: the example (runtime + handler) measured about 21 KB minified. */
-const EXAMPLE_BUNDLE_BUDGET_BYTES = 32 * 1024;
+/**
+ * Deployed bundles stay small: the example (runtime + handler) measured about 47 KB minified, of which the
+ * Lambda-style logging is about 9 KB, concurrent invocations about 9 KB and CORS about 4 KB (features AWS's own
+ * runtime also carries; their Node modules load only when used). Growth past this needs a reason.
+ */
+const EXAMPLE_BUNDLE_BUDGET_BYTES = 56 * 1024;
 /** What Lambda passes a wrapper after the interpreter: the managed start-up's own arguments. */
 const MANAGED_ARGUMENTS = ["--expose-gc", "--max-semi-space-size=6", "/var/runtime/index.mjs"];
 
