@@ -15,6 +15,7 @@ import {
   type ApplicationLogLevel,
   type Architecture,
   type Authorization,
+  type AuthorizerType,
   type EndpointType,
   type LogFormat,
   type SystemLogLevel,
@@ -114,6 +115,162 @@ export interface VpcConfig {
   ipv6AllowedForDualStack?: pulumi.Input<boolean>;
 }
 
+/**
+ * Cross-origin resource sharing: which web pages (origins) may call the route from a browser. The API answers
+ * preflights (`OPTIONS`, without authorization) itself, API Gateway's own error responses carry
+ * `Access-Control-Allow-Origin`, and the function adds the CORS headers to its streamed responses (the
+ * runtime reads these settings from the `STREAMING_REST_API_CORS` environment variable).
+ */
+export interface Cors {
+  /**
+   * Origins allowed to read responses: exact URL origins, `scheme://host[:port]` in lower case without a path
+   * or trailing slash (e.g. `https://app.example.com`, `http://localhost:5173`), or the one entry `*` for
+   * any origin (not with `allowCredentials`).
+   */
+  allowOrigins: string[];
+  /**
+   * Request headers a preflight allows. Default: Content-Type, X-Amz-Date, Authorization, X-Api-Key,
+   * X-Amz-Security-Token and X-Amz-Content-Sha256 (what SigV4-signed and token requests send).
+   * @default Content-Type, X-Amz-Date, Authorization, X-Api-Key, X-Amz-Security-Token, X-Amz-Content-Sha256
+   */
+  allowHeaders?: string[];
+  /**
+   * Methods a preflight allows. Default: the route's method and OPTIONS (every method for ANY).
+   * @default the route's method and OPTIONS (every method for ANY)
+   */
+  allowMethods?: string[];
+  /**
+   * Response headers a page's script may read beyond the CORS-safelisted ones. Default: none.
+   * @default none
+   */
+  exposeHeaders?: string[];
+  /**
+   * Whether requests with credentials (cookies, HTTP authentication) may read responses; not with the origin
+   * `*`. Default: false.
+   * @default false
+   */
+  allowCredentials?: boolean;
+  /**
+   * How long, in seconds, a browser may cache a preflight's answer. Default: 600.
+   * @default 600
+   */
+  maxAge?: number;
+}
+
+/** The Amazon Cognito user pools whose tokens the route accepts (`authorization: "COGNITO_USER_POOLS"`). */
+export interface CognitoAuthorization {
+  /** ARNs of the user pools (`arn:aws:cognito-idp:REGION:ACCOUNT:userpool/POOL_ID`), at least one. */
+  userPoolArns: pulumi.Input<string>[];
+  /**
+   * OAuth scopes the route requires, any one of which an access token must carry (e.g.
+   * `reports/read`). Without scopes the route takes an ID token; with them, an access token. Default: none.
+   * @default none
+   */
+  scopes?: string[];
+}
+
+/** The Lambda authorizer function that admits callers of the route (`authorization: "CUSTOM"`). */
+export interface CustomAuthorizer {
+  /**
+   * ARN of the authorizer function (it may be qualified with a version or alias). API Gateway is allowed to
+   * invoke it from this API's authorizer only.
+   */
+  functionArn: pulumi.Input<string>;
+  /**
+   * What the function receives: "REQUEST" (headers, query string, stage variables and context) or "TOKEN"
+   * (the value of one header). Default: "REQUEST".
+   * @default "REQUEST"
+   */
+  type?: AuthorizerType;
+  /**
+   * Where the caller's identity is: `method.request.header.NAME`, and for REQUEST authorizers also
+   * `method.request.querystring.NAME`, `stageVariables.NAME` or `context.NAME`. A TOKEN authorizer takes
+   * exactly one header. A request missing one is refused (401) without calling the function. Default: the
+   * Authorization header (`method.request.header.Authorization`).
+   * @default ["method.request.header.Authorization"]
+   */
+  identitySources?: string[];
+  /**
+   * How long API Gateway caches the function's answer for the same identity, 0 (no caching) to 3600 seconds.
+   * Default: 300.
+   * @default 300
+   */
+  resultTtlInSeconds?: number;
+}
+
+/** A custom domain name serving the route, on a REGIONAL endpoint. */
+export interface CustomDomain {
+  /** The host name, e.g. `api.example.com` (no scheme, path or wildcard). */
+  name: string;
+  /**
+   * ARN of an AWS Certificate Manager certificate for the name, in the stack's region (REGIONAL domains take
+   * a certificate from their own region).
+   */
+  certificateArn: pulumi.Input<string>;
+  /**
+   * The path the API is mounted at on the domain, e.g. `v1` or `reports/v1` (segments of letters, digits and
+   * `$-_.+!*'()`). Default: none, the domain's root.
+   * @default none: the domain's root
+   */
+  basePath?: string;
+  /**
+   * A Route 53 hosted zone for the name: the component adds alias A and AAAA records pointing the name at the
+   * domain. Default: unset, no DNS records (point the name at the domain's regional name yourself).
+   * @default unset: no DNS records
+   */
+  hostedZoneId?: pulumi.Input<string>;
+}
+
+/**
+ * Lambda Managed Instances: the function runs on EC2 capacity that Lambda manages, each execution
+ * environment serving many invocations at once. Either an existing capacity provider (`arn`) or the subnets
+ * of one the component creates (with its operator role).
+ */
+export interface CapacityProvider {
+  /**
+   * ARN of an existing capacity provider to place the function on. Not with `subnetIds`, `securityGroupIds`,
+   * `instanceTypes` or `maxVCpuCount`, which describe a capacity provider the component creates. Default:
+   * unset, the component creates one.
+   * @default unset: the component creates one in `subnetIds`
+   */
+  arn?: pulumi.Input<string>;
+  /**
+   * Subnets of the capacity provider the component creates (several Availability Zones recommended). Default:
+   * none; required unless `arn` is given.
+   * @default none (required unless `arn` is given)
+   */
+  subnetIds?: pulumi.Input<string>[];
+  /**
+   * Security groups of the instances of the capacity provider the component creates. Default: none; required
+   * with `subnetIds`.
+   * @default none (required with `subnetIds`)
+   */
+  securityGroupIds?: pulumi.Input<string>[];
+  /**
+   * EC2 instance types the created capacity provider may use (e.g. `m7g.large`), matching the function's
+   * architecture (Graviton types, like `m7g` or `c8g`, for arm64). Default: any type Lambda chooses.
+   * @default any type Lambda chooses for the architecture
+   */
+  instanceTypes?: string[];
+  /**
+   * Most vCPUs the created capacity provider runs across its instances, 2 to 15000. Default: Lambda's.
+   * @default Lambda's default
+   */
+  maxVCpuCount?: number;
+  /**
+   * Most invocations one execution environment serves at once, 1 to 1600 (Lambda hands the runtime this
+   * limit as `AWS_LAMBDA_MAX_CONCURRENCY`). Default: Lambda's (64 per vCPU for Node.js).
+   * @default Lambda's: 64 per vCPU for Node.js
+   */
+  perExecutionEnvironmentMaxConcurrency?: number;
+  /**
+   * Memory per vCPU of an execution environment, in GiB, 2 to 8: the function's `memorySize` divided by it
+   * gives its vCPUs. Default: Lambda's.
+   * @default Lambda's default
+   */
+  memoryGibPerVcpu?: number;
+}
+
 /** The same settings for TypeScript users: {@link Throttle}. */
 export type ThrottleArgs = Throttle;
 /** The same settings for TypeScript users: {@link AccessLogging}. */
@@ -140,7 +297,8 @@ export interface StreamingRestApiSchemaArgs {
    */
   handlerExport?: string;
   /**
-   * Function memory in MB, 128 to 10240 (CPU grows with it). Default: 128.
+   * Function memory in MB, 128 to 10240 (CPU grows with it); 2048 to 32768 on Lambda Managed Instances
+   * (`capacityProvider`). Default: 128.
    * @default 128
    */
   memorySize?: number;
@@ -189,6 +347,12 @@ export interface StreamingRestApiSchemaArgs {
    * @default false
    */
   tracing?: boolean;
+  /**
+   * Run the function on Lambda Managed Instances: on an existing capacity provider, or on one the component
+   * creates. Needs `memorySize` of 2048 MB or more (up to 32768). Default: unset, Lambda's default compute.
+   * @default unset: Lambda's default compute, one invocation per execution environment
+   */
+  capacityProvider?: CapacityProvider;
 
   // The function's logs.
   /**
@@ -235,11 +399,36 @@ export interface StreamingRestApiSchemaArgs {
    */
   stageName?: string;
   /**
-   * `AWS_IAM`: callers sign requests with SigV4 and need `execute-api:Invoke`. `NONE`: the route is public.
-   * Default: "AWS_IAM".
+   * `AWS_IAM`: callers sign requests with SigV4 and need `execute-api:Invoke`. `COGNITO_USER_POOLS`: callers
+   * send a token of the user pools named in `cognito`. `CUSTOM`: the Lambda authorizer named in `authorizer`
+   * admits them. `NONE`: the route is public. Default: "AWS_IAM".
    * @default "AWS_IAM"
    */
   authorization?: Authorization;
+  /**
+   * The user pools whose tokens the route accepts; with `authorization: "COGNITO_USER_POOLS"` only, and
+   * required there. Default: unset.
+   * @default unset
+   */
+  cognito?: CognitoAuthorization;
+  /**
+   * The Lambda authorizer that admits callers; with `authorization: "CUSTOM"` only, and required there.
+   * Default: unset.
+   * @default unset
+   */
+  authorizer?: CustomAuthorizer;
+  /**
+   * Cross-origin resource sharing for browsers: preflights, CORS headers on API Gateway's errors and on the
+   * streamed responses. Default: unset, no CORS (browsers on other origins cannot read responses).
+   * @default unset: no CORS
+   */
+  cors?: Cors;
+  /**
+   * A custom domain name for the route (REGIONAL, TLS 1.2), optionally with Route 53 alias records; `url` then
+   * uses it. Default: unset, the stage's execute-api URL.
+   * @default unset: the stage's execute-api URL
+   */
+  domain?: CustomDomain;
   /**
    * API endpoint type. `EDGE` ends a stream after 30 s without a byte; `REGIONAL` allows 5 minutes. Default:
    * "REGIONAL".
@@ -342,8 +531,10 @@ export const DEFAULT_ACCESS_LOG_FORMAT = JSON.stringify(DEFAULT_ACCESS_LOG_FIELD
 /**
  * The defaults of {@link StreamingRestApiArgs}, in one place. Two are derived from other arguments instead:
  * `integrationTimeoutMs` (the function's `timeout`, in ms) and `accessLogging.retentionInDays`
- * (`logRetentionInDays`). `binaryMediaTypes` is also the local server's default, so that a request body
- * reaches a handler the same way locally and deployed.
+ * (`logRetentionInDays`), and so is `cors.allowMethods` (the route's method and OPTIONS). `binaryMediaTypes`,
+ * `corsAllowHeaders` and `corsMaxAge` are also the local server's defaults, so that a request body and a
+ * preflight are answered the same way locally and deployed. The `authorizer*` entries are API Gateway's own
+ * defaults, made explicit.
  */
 export const DEFAULTS = {
   handlerExport: "handler",
@@ -363,6 +554,18 @@ export const DEFAULTS = {
   accessLogging: false,
   accessLogFormat: DEFAULT_ACCESS_LOG_FORMAT,
   bundle: { minify: true, sourcemap: true },
+  corsAllowHeaders: [
+    "Content-Type",
+    "X-Amz-Date",
+    "Authorization",
+    "X-Api-Key",
+    "X-Amz-Security-Token",
+    "X-Amz-Content-Sha256",
+  ],
+  corsMaxAge: 600,
+  authorizerType: "REQUEST",
+  authorizerIdentitySources: ["method.request.header.Authorization"],
+  authorizerResultTtlInSeconds: 300,
 } as const satisfies Record<string, unknown> & {
   architecture: Architecture;
   logFormat: LogFormat;
@@ -370,11 +573,14 @@ export const DEFAULTS = {
   authorization: Authorization;
   endpointType: EndpointType;
   binaryMediaTypes: readonly string[];
+  authorizerType: AuthorizerType;
 };
 
 /** API Gateway's STREAM-mode integration timeout range, in milliseconds. */
 export const INTEGRATION_TIMEOUT_MS = { min: 50, max: 900_000 } as const;
 /** Lambda's memory range, in MB. */
 export const MEMORY_SIZE_MB = { min: 128, max: 10_240 } as const;
+/** Lambda Managed Instances' memory range, in MB (2 GB and 1 vCPU at least; 32 GB and 16 vCPUs at most). */
+export const MANAGED_INSTANCES_MEMORY_SIZE_MB = { min: 2_048, max: 32_768 } as const;
 /** Lambda's timeout range, in seconds. */
 export const TIMEOUT_SECONDS = { min: 1, max: 900 } as const;

@@ -4,6 +4,7 @@ import type * as apigateway from "@pulumi/aws/apigateway";
 import type * as cloudwatch from "@pulumi/aws/cloudwatch";
 import type * as iam from "@pulumi/aws/iam";
 import type * as lambda from "@pulumi/aws/lambda";
+import type * as route53 from "@pulumi/aws/route53";
 import type * as wafv2 from "@pulumi/aws/wafv2";
 import type { Transform } from "./transform";
 
@@ -61,8 +62,8 @@ export interface StreamingRestApiTransforms {
    */
   pathResource?: Transform<apigateway.ResourceArgs>;
   /**
-   * The route's method (e.g. to add a Cognito or Lambda authorizer). Created with `deleteBeforeReplace`, so
-   * that a change of method or path removes the old method and its integration before the new ones exist.
+   * The route's method. Created with `deleteBeforeReplace`, so that a change of method or path removes the old
+   * method and its integration before the new ones exist.
    * @default none
    */
   method?: Transform<apigateway.MethodArgs>;
@@ -99,4 +100,79 @@ export interface StreamingRestApiTransforms {
    * @default none
    */
   webAclAssociation?: Transform<wafv2.WebAclAssociationArgs>;
+  /**
+   * The `OPTIONS` method answering preflights on the route's resource (`cors` only), without authorization.
+   * @default none
+   */
+  corsMethod?: Transform<apigateway.MethodArgs>;
+  /**
+   * The preflight's MOCK integration (`cors` only). It must stay a MOCK integration.
+   * @default none
+   */
+  corsIntegration?: Transform<apigateway.IntegrationArgs>;
+  /**
+   * The preflight's method response, which declares its CORS headers (`cors` only).
+   * @default none
+   */
+  corsMethodResponse?: Transform<apigateway.MethodResponseArgs>;
+  /**
+   * The preflight's integration response, which sets its CORS headers (`cors` only).
+   * @default none
+   */
+  corsIntegrationResponse?: Transform<apigateway.IntegrationResponseArgs>;
+  /**
+   * The `DEFAULT_4XX` gateway response, with `Access-Control-Allow-Origin` (`cors` only).
+   * @default none
+   */
+  default4xxResponse?: Transform<apigateway.ResponseArgs>;
+  /**
+   * The `DEFAULT_5XX` gateway response, with `Access-Control-Allow-Origin` (`cors` only).
+   * @default none
+   */
+  default5xxResponse?: Transform<apigateway.ResponseArgs>;
+  /**
+   * The API Gateway authorizer (`authorization` `COGNITO_USER_POOLS` or `CUSTOM`).
+   * @default none
+   */
+  authorizer?: Transform<apigateway.AuthorizerArgs>;
+  /**
+   * The permission letting this API's authorizer invoke the authorizer function (`CUSTOM` only).
+   * @default none
+   */
+  authorizerPermission?: Transform<lambda.PermissionArgs>;
+  /**
+   * The custom domain name (`domain` only).
+   * @default none
+   */
+  domainName?: Transform<apigateway.DomainNameArgs>;
+  /**
+   * The mapping of the stage to the custom domain's base path (`domain` only).
+   * @default none
+   */
+  basePathMapping?: Transform<apigateway.BasePathMappingArgs>;
+  /**
+   * The Route 53 alias A record of the custom domain (`domain.hostedZoneId` only).
+   * @default none
+   */
+  dnsRecordA?: Transform<route53.RecordArgs>;
+  /**
+   * The Route 53 alias AAAA record of the custom domain (`domain.hostedZoneId` only).
+   * @default none
+   */
+  dnsRecordAaaa?: Transform<route53.RecordArgs>;
+  /**
+   * The Lambda Managed Instances capacity provider (`capacityProvider` with `subnetIds` only).
+   * @default none
+   */
+  capacityProvider?: Transform<lambda.CapacityProviderArgs>;
+  /**
+   * The capacity provider's operator role, which Lambda assumes to manage its instances.
+   * @default none
+   */
+  capacityProviderRole?: Transform<iam.RoleArgs>;
+  /**
+   * The attachment of AWS's `AWSLambdaManagedEC2ResourceOperator` managed policy to the operator role.
+   * @default none
+   */
+  capacityProviderRolePolicy?: Transform<iam.RolePolicyAttachmentArgs>;
 }

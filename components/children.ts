@@ -53,7 +53,9 @@ export function child<TKey extends ChildKey, TResource>(
   const name = childName(scope.name, key, options.index);
   // A function transform edits `args` in place: keep what the component built, to tell what it changed.
   const built: Readonly<Record<string, unknown>> = { ...args };
-  const transform = scope.transforms[key] as Transform<ChildArgs<TKey>> | undefined;
+  // Read through a plain record: indexing the transforms by a generic key makes a union too large to check.
+  const transforms: Readonly<Partial<Record<ChildKey, unknown>>> = scope.transforms;
+  const transform = transforms[key] as Transform<ChildArgs<TKey>> | undefined;
   const transformed = applyTransform(transform, name, args, { ...options.opts, parent: scope.parent });
   const problem = transformProblem(key, transformed.args as Record<string, unknown>, built);
   if (problem !== undefined) throw new StreamingRestApiArgumentError(scope.name, `transform.${key}`, problem);

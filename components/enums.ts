@@ -35,9 +35,23 @@ export const Authorization = {
   AwsIam: "AWS_IAM",
   /** A public route. */
   None: "NONE",
+  /** A token issued by an Amazon Cognito user pool (the `cognito` argument names the pools). */
+  CognitoUserPools: "COGNITO_USER_POOLS",
+  /** A Lambda authorizer function (the `authorizer` argument names it). */
+  Custom: "CUSTOM",
 } as const;
-/** How callers of the route are authorized: `"AWS_IAM"` or `"NONE"`. */
+/** How callers of the route are authorized: `"AWS_IAM"`, `"NONE"`, `"COGNITO_USER_POOLS"` or `"CUSTOM"`. */
 export type Authorization = (typeof Authorization)[keyof typeof Authorization];
+
+/** What a Lambda authorizer function receives. */
+export const AuthorizerType = {
+  /** The request's headers, query string, stage variables and context, as chosen by the identity sources. */
+  Request: "REQUEST",
+  /** One header's value (a bearer token), as the single identity source names it. */
+  Token: "TOKEN",
+} as const;
+/** What a Lambda authorizer function receives: `"REQUEST"` or `"TOKEN"`. */
+export type AuthorizerType = (typeof AuthorizerType)[keyof typeof AuthorizerType];
 
 /** API Gateway endpoint type. */
 export const EndpointType = {

@@ -40,6 +40,7 @@ export {
   Architecture,
   ApplicationLogLevel,
   Authorization,
+  AuthorizerType,
   EndpointType,
   HttpMethod,
   LogFormat,
@@ -50,10 +51,16 @@ export {
   DEFAULT_ACCESS_LOG_FORMAT,
   HTTP_METHODS,
   LOG_RETENTION_DAYS,
+  MANAGED_INSTANCES_MEMORY_SIZE_MB,
   type AccessLogging,
   type AccessLoggingArgs,
   type Bundle,
   type BundleArgs,
+  type CapacityProvider,
+  type CognitoAuthorization,
+  type Cors,
+  type CustomAuthorizer,
+  type CustomDomain,
   type StreamingRestApiArgs,
   type StreamingRestApiSchemaArgs,
   type Throttle,
@@ -63,4 +70,6 @@ export {
 export type { StreamingRestApiTransforms } from "./childTransforms";
 export type { Transform } from "./transform";
 export { StreamingRestApiArgumentError } from "./validation";
+export { CORS_SETTINGS_VARIABLE } from "./corsSettings";
+export { CAPACITY_PROVIDER_OPERATOR_POLICY_ARN } from "./capacityProvider";
 export { buildBundle, BundleError, BOOTSTRAP_SCRIPT, type BundleOptions, type BundleResult } from "./bundle";

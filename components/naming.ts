@@ -23,6 +23,21 @@ export const ChildSuffix = {
   methodSettings: "throttling",
   accessLogGroup: "access-logs",
   webAclAssociation: "waf",
+  corsMethod: "cors-method",
+  corsIntegration: "cors-integration",
+  corsMethodResponse: "cors-method-response",
+  corsIntegrationResponse: "cors-integration-response",
+  default4xxResponse: "cors-4xx",
+  default5xxResponse: "cors-5xx",
+  authorizer: "authorizer",
+  authorizerPermission: "authorizer-permission",
+  domainName: "domain",
+  basePathMapping: "base-path",
+  dnsRecordA: "dns-a",
+  dnsRecordAaaa: "dns-aaaa",
+  capacityProvider: "lmi",
+  capacityProviderRole: "lmi-role",
+  capacityProviderRolePolicy: "lmi-role-policy",
 } as const satisfies Record<keyof StreamingRestApiTransforms, string>;
 
 /** A child of the component, named by the key of its transform. */
@@ -48,6 +63,7 @@ const LONGEST_LIMITED_SUFFIX = Math.max(
   ChildSuffix.role.length,
   ChildSuffix.invokeRole.length,
   ChildSuffix.function.length,
+  ChildSuffix.capacityProviderRole.length,
 );
 
 /** The longest component name whose auto-named IAM roles and Lambda function fit in 64 characters. */

@@ -7,7 +7,10 @@ import type * as lambda from "@pulumi/aws/lambda";
 import type * as awsInputs from "@pulumi/aws/types/input";
 import * as wafv2 from "@pulumi/aws/wafv2";
 import * as pulumi from "@pulumi/pulumi";
+import type { AuthorizerChildren } from "./authorizer";
 import { child, type ChildScope, type Created } from "./children";
+import type { CorsChildren } from "./cors";
+import { Authorization } from "./enums";
 import { invokeRolePolicy, trustPolicy } from "./iamPolicies";
 import type { ResolvedArgs } from "./validation";
 
@@ -86,6 +89,8 @@ export function createRestApi(
 
 /** The route: the path's resources, its method and the streaming integration, each as created. */
 export interface Route {
+  /** The resource the method is on: the last path resource, or the API's root for `/`. */
+  readonly resourceId: pulumi.Input<string>;
   readonly pathResources: readonly Created<apigateway.Resource, apigateway.ResourceArgs>[];
   readonly method: Created<apigateway.Method, apigateway.MethodArgs>;
   readonly integration: Created<apigateway.Integration, apigateway.IntegrationArgs>;
@@ -96,11 +101,15 @@ export interface RouteTargets {
   readonly restApi: apigateway.RestApi;
   readonly fn: lambda.Function;
   readonly invokeRole: iam.Role;
+  /** The authorizer of `COGNITO_USER_POOLS` and `CUSTOM` authorization. */
+  readonly authorizer: AuthorizerChildren | undefined;
 }
 
 /** The path's resources (one per segment), the method and the streaming Lambda proxy integration. */
 export function createRoute(scope: ChildScope, resolved: ResolvedArgs, targets: RouteTargets): Route {
-  const { restApi, fn, invokeRole } = targets;
+  const { restApi, fn, invokeRole, authorizer } = targets;
+  const authorization = resolved.authorization;
+  const scopes = authorization.kind === Authorization.CognitoUserPools ? authorization.scopes : [];
   let resourceId: pulumi.Input<string> = restApi.rootResourceId;
   const pathResources = resolved.pathSegments.map((pathPart, index) => {
     const created = child(
@@ -117,7 +126,14 @@ export function createRoute(scope: ChildScope, resolved: ResolvedArgs, targets: 
     scope,
     "method",
     apigateway.Method,
-    { restApi: restApi.id, resourceId, httpMethod: resolved.method, authorization: resolved.authorization },
+    {
+      restApi: restApi.id,
+      resourceId,
+      httpMethod: resolved.method,
+      authorization: authorization.kind,
+      authorizerId: authorizer?.authorizer.resource.id,
+      authorizationScopes: scopes.length > 0 ? [...scopes] : undefined,
+    },
     // A new method or path replaces the method. Replaced the default way (create, then delete), the old
     // method would still exist, its integration already deleted (the provider replaces integrations delete
     // first), when the new deployment snapshots the API: "No integration defined for method". Deleting the
@@ -135,7 +151,13 @@ export function createRoute(scope: ChildScope, resolved: ResolvedArgs, targets: 
     timeoutMilliseconds: resolved.integrationTimeoutMs,
     credentials: invokeRole.arn,
   });
-  return { pathResources, method, integration };
+  return { resourceId, pathResources, method, integration };
+}
+
+/** Children besides the route whose settings take effect only through a deployment. */
+export interface DeployedExtras {
+  readonly cors: CorsChildren | undefined;
+  readonly authorizer: AuthorizerChildren | undefined;
 }
 
 /**
@@ -147,20 +169,73 @@ export function createDeployment(
   restApi: Created<apigateway.RestApi, apigateway.RestApiArgs>,
   route: Route,
   invokeRolePolicy: iam.RolePolicy,
+  extras: DeployedExtras,
 ): apigateway.Deployment {
+  const { cors, authorizer } = extras;
   const settings = {
     path: pulumi.all(route.pathResources.map(({ args }) => args.pathPart)).apply((parts) => parts.join("/")),
     restApi: pick(restApi.args, REST_API_ROUTE_FIELDS),
     method: pick(route.method.args, METHOD_ROUTE_FIELDS),
     integration: pick(route.integration.args, INTEGRATION_ROUTE_FIELDS),
+    // Preflight, gateway responses and authorizer are part of the API a deployment snapshots, too.
+    cors:
+      cors === undefined
+        ? undefined
+        : {
+            method: pick(cors.method.args, METHOD_ROUTE_FIELDS),
+            integration: pick(cors.integration.args, INTEGRATION_ROUTE_FIELDS),
+            methodResponse: pick(cors.methodResponse.args, [
+              "statusCode",
+              "responseParameters",
+              "responseModels",
+            ]),
+            integrationResponse: pick(cors.integrationResponse.args, [
+              "statusCode",
+              "selectionPattern",
+              "responseParameters",
+              "responseTemplates",
+              "contentHandling",
+            ]),
+            gatewayResponses: cors.gatewayResponses.map(({ args }) =>
+              pick(args, ["responseType", "statusCode", "responseParameters", "responseTemplates"]),
+            ),
+          },
+    authorizer:
+      authorizer === undefined
+        ? undefined
+        : pick(authorizer.authorizer.args, [
+            "type",
+            "providerArns",
+            "authorizerUri",
+            "authorizerCredentials",
+            "identitySource",
+            "identityValidationExpression",
+            "authorizerResultTtlInSeconds",
+          ]),
   };
   const redeployment = pulumi.output(settings).apply(sha256OfJson);
+  const dependsOn: pulumi.Resource[] = [route.method.resource, route.integration.resource, invokeRolePolicy];
+  if (cors !== undefined) {
+    dependsOn.push(
+      cors.method.resource,
+      cors.integration.resource,
+      cors.methodResponse.resource,
+      cors.integrationResponse.resource,
+      ...cors.gatewayResponses.map(({ resource }) => resource),
+    );
+  }
+  if (authorizer !== undefined) {
+    dependsOn.push(
+      authorizer.authorizer.resource,
+      ...(authorizer.permission === undefined ? [] : [authorizer.permission]),
+    );
+  }
   return child(
     scope,
     "deployment",
     apigateway.Deployment,
     { restApi: restApi.resource.id, description: `Routes of ${scope.name}`, triggers: { redeployment } },
-    { opts: { dependsOn: [route.method.resource, route.integration.resource, invokeRolePolicy] } },
+    { opts: { dependsOn } },
   ).resource;
 }
 

@@ -7,8 +7,12 @@ import type * as iam from "@pulumi/aws/iam";
 import type * as lambda from "@pulumi/aws/lambda";
 import * as pulumi from "@pulumi/pulumi";
 import type { StreamingRestApiSchemaArgs } from "./args";
+import { createAuthorizer } from "./authorizer";
 import { BundleError, prepareBundle, writeBundle, type PreparedBundle } from "./bundle";
+import { createCapacityProvider } from "./capacityProvider";
 import type { ChildScope } from "./children";
+import { createCors } from "./cors";
+import { createCustomDomain } from "./customDomain";
 import {
   createExecutionRole,
   createExecutionRolePolicy,
@@ -53,7 +57,10 @@ const BUILD_DIRECTORY = ".build";
  * `StreamingRestApiArgs` (a superset: transforms and the wider TypeScript forms), which it accepts as well.
  */
 export class StreamingRestApi extends pulumi.ComponentResource {
-  /** The route's full invoke URL, e.g. `https://ID.execute-api.REGION.amazonaws.com/prod/stream`. */
+  /**
+   * The route's full URL, e.g. `https://ID.execute-api.REGION.amazonaws.com/prod/stream`, or with `domain`
+   * `https://NAME/BASE_PATH/stream`.
+   */
   readonly url: pulumi.Output<string>;
   /** The function's ARN. */
   readonly functionArn: pulumi.Output<string>;
@@ -93,15 +100,29 @@ export class StreamingRestApi extends pulumi.ComponentResource {
     const logGroup = createLogGroup(scope, resolved);
     const role = createExecutionRole(scope);
     const rolePolicy = createExecutionRolePolicy(scope, resolved, role, logGroup);
-    const fn = createFunction(scope, resolved, { bundle, role, logGroup, rolePolicy });
+    const capacityProvider = resolved.capacityProvider;
+    const capacityProviderArn =
+      capacityProvider?.create === undefined
+        ? capacityProvider?.arn
+        : createCapacityProvider(scope, capacityProvider.create, resolved.architecture).arn;
+    const fn = createFunction(scope, resolved, { bundle, role, logGroup, rolePolicy, capacityProviderArn });
     const invokeRole = createInvokeRole(scope);
     const invokeRolePolicy = createInvokeRolePolicy(scope, invokeRole, fn);
     const restApi = createRestApi(scope, resolved);
-    const route = createRoute(scope, resolved, { restApi: restApi.resource, fn, invokeRole });
-    const deployment = createDeployment(scope, restApi, route, invokeRolePolicy);
+    const authorizer = createAuthorizer(scope, resolved.authorization, restApi.resource);
+    const route = createRoute(scope, resolved, { restApi: restApi.resource, fn, invokeRole, authorizer });
+    const cors =
+      resolved.cors === undefined
+        ? undefined
+        : createCors(scope, resolved.cors, restApi.resource, route.resourceId);
+    const deployment = createDeployment(scope, restApi, route, invokeRolePolicy, { cors, authorizer });
     const stage = createStage(scope, resolved, restApi.resource, deployment);
     createMethodSettings(scope, resolved, restApi.resource, stage);
     if (resolved.webAclArn !== undefined) createWebAclAssociation(scope, stage, resolved.webAclArn);
+    const domain =
+      resolved.domain === undefined
+        ? undefined
+        : createCustomDomain(scope, resolved.domain, restApi.resource, stage);
 
     this.function = fn;
     this.role = role;
@@ -109,7 +130,10 @@ export class StreamingRestApi extends pulumi.ComponentResource {
     this.restApi = restApi.resource;
     this.stage = stage;
     this.invokeRole = invokeRole;
-    this.url = pulumi.interpolate`${stage.invokeUrl}/${resolved.path}`;
+    this.url =
+      domain === undefined
+        ? pulumi.interpolate`${stage.invokeUrl}/${resolved.path}`
+        : pulumi.interpolate`${domain.baseUrl}${resolved.path}`;
     this.functionArn = fn.arn;
     this.functionName = fn.name;
     this.restApiId = restApi.resource.id;

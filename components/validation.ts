@@ -4,15 +4,20 @@ import {
   HTTP_METHODS,
   INTEGRATION_TIMEOUT_MS,
   LOG_RETENTION_DAYS,
+  MANAGED_INSTANCES_MEMORY_SIZE_MB,
   MEMORY_SIZE_MB,
   TIMEOUT_SECONDS,
   type AccessLoggingArgs,
   type StreamingRestApiArgs,
 } from "./args";
+import { resolveAuthorization, type ResolvedAuthorization } from "./authorization";
 import { resolveBinaryMediaTypes } from "./binaryMediaTypes";
+import { resolveCapacityProvider, type ResolvedCapacityProvider } from "./capacityProviderSettings";
 import { checkChoice, isIntegerIn, isPlainObject, type Fail } from "./checks";
 import type { StreamingRestApiTransforms } from "./childTransforms";
-import { Architecture, Authorization, EndpointType, type HttpMethod } from "./enums";
+import { CORS_SETTINGS_VARIABLE, resolveCors, type ResolvedCors } from "./corsSettings";
+import { resolveDomain, type ResolvedDomain } from "./domainSettings";
+import { Architecture, EndpointType, type HttpMethod } from "./enums";
 import {
   COMPONENT_BUILT_FUNCTION_ARGS,
   EXEC_WRAPPER_PATH,
@@ -67,13 +72,20 @@ export interface ResolvedArgs {
   readonly pathSegments: readonly string[];
   readonly method: HttpMethod;
   readonly stageName: string;
-  readonly authorization: Authorization;
+  /** How callers are authorized, with the authorizer's settings for COGNITO_USER_POOLS and CUSTOM. */
+  readonly authorization: ResolvedAuthorization;
   readonly endpointType: EndpointType;
   readonly integrationTimeoutMs: number;
   readonly binaryMediaTypes: readonly string[];
   readonly throttle: { readonly rateLimit: number; readonly burstLimit: number };
   readonly accessLogging: ResolvedAccessLogging | undefined;
   readonly webAclArn: StreamingRestApiArgs["webAclArn"];
+  /** CORS with its defaults applied, or `undefined` without cors. */
+  readonly cors: ResolvedCors | undefined;
+  /** The custom domain, or `undefined` without one. */
+  readonly domain: ResolvedDomain | undefined;
+  /** Lambda Managed Instances, or `undefined` on Lambda's default compute. */
+  readonly capacityProvider: ResolvedCapacityProvider | undefined;
   readonly bundle: {
     readonly minify: boolean;
     readonly sourcemap: boolean;
@@ -89,6 +101,11 @@ export interface ResolvedArgs {
 export const ENVIRONMENT_WRAPPER_REFUSAL =
   `environment must not set ${EXEC_WRAPPER_VARIABLE}: the component sets it to ${EXEC_WRAPPER_PATH} to start ` +
   "its runtime. Remove it.";
+
+/** Why an `environment` argument may not set the CORS settings when `cors` is given. */
+export const ENVIRONMENT_CORS_REFUSAL =
+  `environment must not set ${CORS_SETTINGS_VARIABLE} when cors is given: the component sets it from cors for the ` +
+  "runtime. Remove it from environment.";
 
 const STAGE_NAME = /^[A-Za-z0-9_-]{1,128}$/;
 const PATH_SEGMENT = /^[A-Za-z0-9._~:@-]+$/;
@@ -112,11 +129,19 @@ export function resolveArgs(name: string, args: StreamingRestApiArgs): ResolvedA
   }
 
   const memorySize = args.memorySize ?? DEFAULTS.memorySize;
-  if (!isIntegerIn(memorySize, MEMORY_SIZE_MB.min, MEMORY_SIZE_MB.max)) {
+  // Lambda Managed Instances take up to 32768 MB; resolveCapacityProvider checks their own range.
+  const memoryLimit =
+    args.capacityProvider === undefined
+      ? MEMORY_SIZE_MB
+      : { ...MEMORY_SIZE_MB, max: MANAGED_INSTANCES_MEMORY_SIZE_MB.max };
+  if (!isIntegerIn(memorySize, memoryLimit.min, memoryLimit.max)) {
     fail(
       "memorySize",
-      `memorySize must be a whole number of MB from ${MEMORY_SIZE_MB.min} to ${MEMORY_SIZE_MB.max} ` +
-        `(got ${String(memorySize)}). Set memorySize within that range.`,
+      `memorySize must be a whole number of MB from ${memoryLimit.min} to ${memoryLimit.max} ` +
+        `(got ${String(memorySize)}). Set memorySize within that range` +
+        (args.capacityProvider === undefined && typeof memorySize === "number" && memorySize > memoryLimit.max
+          ? ` (up to ${MANAGED_INSTANCES_MEMORY_SIZE_MB.max} MB on Lambda Managed Instances, with capacityProvider).`
+          : "."),
     );
   }
   const timeout = args.timeout ?? DEFAULTS.timeout;
@@ -160,13 +185,7 @@ export function resolveArgs(name: string, args: StreamingRestApiArgs): ResolvedA
         'Use a name like "prod" or "v1".',
     );
   }
-  const authorization = checkChoice(
-    "authorization",
-    args.authorization ?? DEFAULTS.authorization,
-    Authorization,
-    fail,
-    "For other authorizers, keep one of these and edit the method with transform.method.",
-  );
+  const authorization = resolveAuthorization(args, fail);
   const endpointType = checkChoice(
     "endpointType",
     args.endpointType ?? DEFAULTS.endpointType,
@@ -207,9 +226,19 @@ export function resolveArgs(name: string, args: StreamingRestApiArgs): ResolvedA
   }
 
   const accessLogging = resolveAccessLogging(args.accessLogging, logRetentionInDays, fail);
+  const cors = resolveCors(args.cors, method, fail);
+  const domain = resolveDomain(args.domain, endpointType, fail);
+  const capacityProvider = resolveCapacityProvider(args.capacityProvider, memorySize, architecture, fail);
   const environment = args.environment;
   if (isPlainObject(environment) && Object.hasOwn(environment, EXEC_WRAPPER_VARIABLE)) {
     fail("environment", ENVIRONMENT_WRAPPER_REFUSAL);
+  }
+  if (
+    cors !== undefined &&
+    isPlainObject(environment) &&
+    Object.hasOwn(environment, CORS_SETTINGS_VARIABLE)
+  ) {
+    fail("environment", ENVIRONMENT_CORS_REFUSAL);
   }
   checkArn(
     "deadLetterTargetArn",
@@ -267,6 +296,9 @@ export function resolveArgs(name: string, args: StreamingRestApiArgs): ResolvedA
     throttle,
     accessLogging,
     webAclArn: args.webAclArn,
+    cors,
+    domain,
+    capacityProvider,
     bundle: {
       minify: args.bundle?.minify ?? DEFAULTS.bundle.minify,
       sourcemap: args.bundle?.sourcemap ?? DEFAULTS.bundle.sourcemap,
@@ -492,6 +524,16 @@ export function streamIncompatibility(
         return (
           `${where} enables settings.cachingEnabled: API Gateway does not support caching with STREAM ` +
           "responses. Remove cachingEnabled."
+        );
+      }
+      return undefined;
+    }
+    case "corsIntegration": {
+      const type = args["type"];
+      if (typeof type === "string" && type !== "MOCK") {
+        return (
+          `${where} sets type ${JSON.stringify(type)}: the preflight is answered by a MOCK integration, without ` +
+          "authorization, and must not reach the function or anything else. Remove it."
         );
       }
       return undefined;

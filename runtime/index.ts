@@ -26,6 +26,7 @@ export {
   type APIGatewayProxyEvent,
   type APIGatewayProxyResult,
 } from "./restApiEvent";
+export { authorizerClaims, authorizerContext, authorizerScopes, type AuthorizedEvent } from "./authorizer";
 export {
   fetchHandler,
   type FetchApp,

@@ -52,7 +52,7 @@ function getSchema(port: number): Promise<GetSchemaResponse> {
 describe("the plugin host `pulumi package add` starts", function () {
   // Building the copy (tsc) and inferring the schema in the plugin take tens of seconds on a busy machine.
   this.timeout(300_000);
-  let programDirectory: string;
+  let programDirectory: string | undefined;
   let host: Host | undefined;
   let portLine: string;
 
@@ -74,7 +74,8 @@ describe("the plugin host `pulumi package add` starts", function () {
       host.kill("SIGTERM");
       await exited;
     }
-    fs.rmSync(programDirectory, { recursive: true, force: true });
+    // Undefined when the staged build failed: the failure is the before hook's, not this one's.
+    if (programDirectory !== undefined) fs.rmSync(programDirectory, { recursive: true, force: true });
   });
 
   it("prints the port of its gRPC server, alone on the first line", function () {

@@ -18,7 +18,7 @@ const CHILD_SCRIPT = String.raw`
 "use strict";
 const fs = require("node:fs");
 const path = require("node:path");
-const [sdk, projectDir, program, reportPath] = process.argv.slice(2);
+const [sdk, projectDir, program, reportPath, extraConfig] = process.argv.slice(2);
 const pulumi = require(sdk);
 const yaml = require(require.resolve("js-yaml", { paths: [sdk] }));
 
@@ -29,7 +29,10 @@ const config = {};
 for (const [key, spec] of Object.entries(project.config || {})) {
   if (spec && spec.default !== undefined) config[project.name + ":" + key] = String(spec.default);
 }
-for (const [key, value] of Object.entries(stackFile.config || {})) config[key] = String(value);
+// Structured values (objects, lists) reach the program as JSON, as the CLI sends them.
+for (const [key, value] of Object.entries({ ...stackFile.config, ...JSON.parse(extraConfig || "{}") })) {
+  config[key] = typeof value === "object" && value !== null ? JSON.stringify(value) : String(value);
+}
 process.env.PULUMI_CONFIG = JSON.stringify(config);
 process.env.PULUMI_NODEJS_TYPESCRIPT = "true";
 
@@ -93,29 +96,46 @@ function pulumiYamlMain(): string {
   return match?.[1] ?? ".";
 }
 
-describe("the example stack under Pulumi's program runner", function () {
-  // ts-node type-checks the program, as `pulumi up` does: allow for it.
-  this.timeout(120_000);
-  let scratch: string;
-  let report: ProgramReport;
-  let stderr: string;
-
-  before(function () {
-    scratch = fs.mkdtempSync(path.join(os.tmpdir(), "streaming-rest-api-program-"));
+/**
+ * Runs the example stack in a child process with the stack's config (Pulumi.dev.yaml) and `extraConfig`
+ * over it, type-checking it as `pulumi up` does unless `transpileOnly`.
+ */
+function runProgram(
+  extraConfig: Record<string, unknown>,
+  transpileOnly: boolean,
+): { report: ProgramReport; stderr: string } {
+  const scratch = fs.mkdtempSync(path.join(os.tmpdir(), "streaming-rest-api-program-"));
+  try {
     const script = path.join(scratch, "run-program.js");
     const reportPath = path.join(scratch, "report.json");
     fs.writeFileSync(script, CHILD_SCRIPT);
     const { PULUMI_NODEJS_TRANSPILE_ONLY: _ignored, ...env } = process.env;
-    const child = spawnSync(process.execPath, [script, PULUMI_SDK, REPO_ROOT, pulumiYamlMain(), reportPath], {
-      cwd: REPO_ROOT,
-      env,
-      encoding: "utf8",
-    });
-    stderr = `${child.stderr}\n${child.stdout}`;
+    const child = spawnSync(
+      process.execPath,
+      [script, PULUMI_SDK, REPO_ROOT, pulumiYamlMain(), reportPath, JSON.stringify(extraConfig)],
+      {
+        cwd: REPO_ROOT,
+        env: transpileOnly ? { ...env, PULUMI_NODEJS_TRANSPILE_ONLY: "true" } : env,
+        encoding: "utf8",
+      },
+    );
+    const stderr = `${child.stderr}\n${child.stdout}`;
     if (!fs.existsSync(reportPath)) throw new Error(`the program runner did not finish:\n${stderr}`);
-    report = JSON.parse(fs.readFileSync(reportPath, "utf8")) as ProgramReport;
+    return { report: JSON.parse(fs.readFileSync(reportPath, "utf8")) as ProgramReport, stderr };
+  } finally {
+    fs.rmSync(scratch, { recursive: true, force: true });
+  }
+}
+
+describe("the example stack under Pulumi's program runner", function () {
+  // ts-node type-checks the program, as `pulumi up` does: allow for it.
+  this.timeout(120_000);
+  let report: ProgramReport;
+  let stderr: string;
+
+  before(function () {
+    ({ report, stderr } = runProgram({}, false));
   });
-  after(() => fs.rmSync(scratch, { recursive: true, force: true }));
 
   it("is pointed at index.ts by Pulumi.yaml's main (package.json's exports describe the library)", function () {
     expect(pulumiYamlMain()).to.equal("index.ts");
@@ -138,6 +158,14 @@ describe("the example stack under Pulumi's program runner", function () {
     ]);
   });
 
+  it("takes cors from the stack's structured config (Pulumi.dev.yaml)", function () {
+    const names = report.registered.map((resource) => `${resource.type} ${resource.name}`);
+    expect(names).to.include.members([
+      "aws:apigateway/method:Method streaming-numbers-cors-method",
+      "aws:apigateway/response:Response streaming-numbers-cors-4xx",
+    ]);
+  });
+
   it("exports the seed's outputs (apiUrl, lambdaArn) and the rest", function () {
     expect(Object.keys(report.outputs)).to.include.members([
       "apiUrl",
@@ -152,5 +180,41 @@ describe("the example stack under Pulumi's program runner", function () {
       /^https:\/\/.+\.execute-api\.us-east-1\.amazonaws\.com\/prod\/stream$/,
     );
     expect(report.outputs["bundleBytes"]).to.be.a("number").greaterThan(0);
+  });
+});
+
+describe("the example stack's authorization and domain config", function () {
+  this.timeout(120_000);
+  let report: ProgramReport;
+  let stderr: string;
+
+  before(function () {
+    ({ report, stderr } = runProgram(
+      {
+        "streaming-rest-api:authorization": "CUSTOM",
+        "streaming-rest-api:authorizer": {
+          functionArn: "arn:aws:lambda:us-east-1:123456789012:function:my-authorizer",
+          type: "TOKEN",
+        },
+        "streaming-rest-api:domain": {
+          name: "stream.example.com",
+          certificateArn: "arn:aws:acm:us-east-1:123456789012:certificate/0a1b2c3d",
+          basePath: "v1",
+        },
+      },
+      true,
+    ));
+  });
+
+  it("creates the Lambda authorizer and the custom domain, and serves apiUrl on the domain", function () {
+    expect(report.code, stderr).to.equal(0);
+    const names = report.registered.map((resource) => `${resource.type} ${resource.name}`);
+    expect(names).to.include.members([
+      "aws:apigateway/authorizer:Authorizer streaming-numbers-authorizer",
+      "aws:lambda/permission:Permission streaming-numbers-authorizer-permission",
+      "aws:apigateway/domainName:DomainName streaming-numbers-domain",
+      "aws:apigateway/basePathMapping:BasePathMapping streaming-numbers-base-path",
+    ]);
+    expect(report.outputs["apiUrl"]).to.equal("https://stream.example.com/v1/stream");
   });
 });

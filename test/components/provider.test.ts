@@ -26,6 +26,8 @@ import {
 import { REPO_ROOT, repositoryProvider } from "./componentProvider";
 
 const HANDLER = path.join(REPO_ROOT, "handler", "index.ts");
+const AUTHORIZER_ARN = "arn:aws:lambda:eu-west-1:123456789012:function:check-token";
+const CERTIFICATE_ARN = "arn:aws:acm:eu-west-1:123456789012:certificate/0a1b2c3d-4e5f-6789-abcd-ef0123456789";
 /** Components bundle into `<working directory>/.build/<name>/`: a scratch directory keeps the repository clean. */
 const PROJECT_DIR = fs.mkdtempSync(path.join(os.tmpdir(), "streaming-rest-api-provider-"));
 
@@ -174,6 +176,48 @@ describe("the component served to other languages", function () {
           accessLogging: { retentionInDays: 90 },
           webAclArn: "arn:aws:wafv2:eu-west-1:123456789012:regional/webacl/api/abc",
           bundle: { minify: false, sourcemap: false },
+        },
+      },
+      {
+        what: "cors, a Lambda authorizer, a custom domain and a capacity provider, ARNs as outputs",
+        name: "ml-access",
+        schemaInputs: {
+          handler: HANDLER,
+          memorySize: 2048,
+          cors: { allowOrigins: ["https://app.example.com", "http://localhost:5173"], maxAge: 60 },
+          authorization: "CUSTOM",
+          authorizer: { functionArn: pulumi.output(AUTHORIZER_ARN), type: "TOKEN" },
+          domain: {
+            name: "stream.example.com",
+            certificateArn: pulumi.output(CERTIFICATE_ARN),
+            basePath: "v1",
+            hostedZoneId: "Z0123456789ABCDEFGHIJ",
+          },
+          capacityProvider: {
+            subnetIds: ["subnet-0a1b2c3d"],
+            securityGroupIds: ["sg-0a1b2c3d"],
+            instanceTypes: ["m7g.large"],
+            memoryGibPerVcpu: 2,
+          },
+        },
+        typeScriptArgs: {
+          handler: HANDLER,
+          memorySize: 2048,
+          cors: { allowOrigins: ["https://app.example.com", "http://localhost:5173"], maxAge: 60 },
+          authorization: "CUSTOM",
+          authorizer: { functionArn: AUTHORIZER_ARN, type: "TOKEN" },
+          domain: {
+            name: "stream.example.com",
+            certificateArn: CERTIFICATE_ARN,
+            basePath: "v1",
+            hostedZoneId: "Z0123456789ABCDEFGHIJ",
+          },
+          capacityProvider: {
+            subnetIds: ["subnet-0a1b2c3d"],
+            securityGroupIds: ["sg-0a1b2c3d"],
+            instanceTypes: ["m7g.large"],
+            memoryGibPerVcpu: 2,
+          },
         },
       },
       {

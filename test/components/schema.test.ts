@@ -96,6 +96,11 @@ describe("the component's Pulumi schema", function () {
       "applicationLogLevel",
       "systemLogLevel",
       "binaryMediaTypes",
+      "cors",
+      "cognito",
+      "authorizer",
+      "domain",
+      "capacityProvider",
     ]);
   });
 
@@ -125,6 +130,18 @@ describe("the component's Pulumi schema", function () {
     for (const [name, value] of Object.entries(DEFAULTS.throttle)) {
       expect(descriptionOf(inputs.get(`throttle.${name}`))).to.include(`Default: ${value}`);
     }
+    // Defaults of nested arguments, kept in DEFAULTS under a prefixed name.
+    const nested: Array<[string, string]> = [
+      ["cors.maxAge", `Default: ${DEFAULTS.corsMaxAge}`],
+      [
+        "cors.allowHeaders",
+        `Default: ${DEFAULTS.corsAllowHeaders.slice(0, -1).join(", ")} and ${DEFAULTS.corsAllowHeaders.at(-1)}`,
+      ],
+      ["authorizer.type", `Default: ${defaultText(DEFAULTS.authorizerType)}`],
+      ["authorizer.resultTtlInSeconds", `Default: ${DEFAULTS.authorizerResultTtlInSeconds}`],
+      ["authorizer.identitySources", `(\`${DEFAULTS.authorizerIdentitySources[0]}\`)`],
+    ];
+    for (const [name, text] of nested) expect(descriptionOf(inputs.get(name)), name).to.include(text);
     expect(checked).to.include.members(["memorySize", "timeout", "architecture", "logFormat", "method"]);
   });
 

@@ -572,6 +572,16 @@ describe("StreamingRestApi", function () {
       await deploy("all-children", {
         accessLogging: true,
         webAclArn: "arn:aws:wafv2:eu-west-1:123456789012:regional/webacl/api/abc",
+        cors: { allowOrigins: ["https://app.example.com"] },
+        authorization: "CUSTOM",
+        authorizer: { functionArn: "arn:aws:lambda:eu-west-1:123456789012:function:check-token" },
+        domain: {
+          name: "api.example.com",
+          certificateArn: "arn:aws:acm:eu-west-1:123456789012:certificate/0a1b2c3d",
+          hostedZoneId: "Z0123456789ABCDEFGHIJ",
+        },
+        memorySize: 2048,
+        capacityProvider: { subnetIds: ["subnet-0a1b2c3d"], securityGroupIds: ["sg-0a1b2c3d"] },
       });
       const suffixes = recorder
         .childrenOf("all-children")

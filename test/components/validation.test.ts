@@ -10,6 +10,8 @@ import {
 } from "../../components/validation";
 
 const HANDLER = "handler/index.ts";
+const USER_POOL = "arn:aws:cognito-idp:eu-west-1:123456789012:userpool/eu-west-1_AbCdEf123";
+const FUNCTION = "arn:aws:lambda:eu-west-1:123456789012:function:check-token";
 
 function refusal(args: Partial<StreamingRestApiArgs>, name = "api"): StreamingRestApiArgumentError {
   try {
@@ -42,13 +44,16 @@ describe("StreamingRestApi arguments", function () {
       pathSegments: ["stream"],
       method: "ANY",
       stageName: "prod",
-      authorization: "AWS_IAM",
+      authorization: { kind: "AWS_IAM" },
       endpointType: "REGIONAL",
       integrationTimeoutMs: 60_000,
       binaryMediaTypes: ["*/*"],
       throttle: { rateLimit: 50, burstLimit: 100 },
       accessLogging: undefined,
       webAclArn: undefined,
+      cors: undefined,
+      domain: undefined,
+      capacityProvider: undefined,
       bundle: { minify: true, sourcemap: true, external: undefined, define: undefined },
       transforms: {},
       warnings: [],
@@ -131,6 +136,34 @@ describe("StreamingRestApi arguments", function () {
       resolveArgs("api", { handler: HANDLER, binaryMediaTypes: patterns }).binaryMediaTypes,
     ).to.deep.equal(patterns);
     expect(resolveArgs("api", { handler: HANDLER, binaryMediaTypes: [] }).binaryMediaTypes).to.deep.equal([]);
+  });
+
+  it("resolve authorizers with API Gateway's defaults, and REQUEST sources without caching", function () {
+    expect(
+      resolveArgs("api", { handler: HANDLER, authorization: "CUSTOM", authorizer: { functionArn: FUNCTION } })
+        .authorization,
+    ).to.deep.equal({
+      kind: "CUSTOM",
+      functionArn: FUNCTION,
+      type: DEFAULTS.authorizerType,
+      identitySources: [...DEFAULTS.authorizerIdentitySources],
+      resultTtlInSeconds: DEFAULTS.authorizerResultTtlInSeconds,
+    });
+    expect(DEFAULTS).to.include({ authorizerType: "REQUEST", authorizerResultTtlInSeconds: 300 });
+    expect(
+      resolveArgs("api", {
+        handler: HANDLER,
+        authorization: "CUSTOM",
+        authorizer: { functionArn: FUNCTION, identitySources: [], resultTtlInSeconds: 0 },
+      }).authorization,
+    ).to.include({ resultTtlInSeconds: 0 });
+    expect(
+      resolveArgs("api", {
+        handler: HANDLER,
+        authorization: "COGNITO_USER_POOLS",
+        cognito: { userPoolArns: [USER_POOL] },
+      }).authorization,
+    ).to.deep.equal({ kind: "COGNITO_USER_POOLS", userPoolArns: [USER_POOL], scopes: [] });
   });
 
   const refusals: Array<[string, Partial<StreamingRestApiArgs>, string, RegExp]> = [
@@ -247,7 +280,112 @@ describe("StreamingRestApi arguments", function () {
       "an unknown authorization",
       { authorization: "COGNITO" as "NONE" },
       "authorization",
-      /transform\.method/,
+      /"AWS_IAM", "NONE", "COGNITO_USER_POOLS" or "CUSTOM" \(got "COGNITO"\)/,
+    ],
+    [
+      "Cognito authorization without user pools",
+      { authorization: "COGNITO_USER_POOLS" },
+      "cognito",
+      /needs cognito: \{ userPoolArns/,
+    ],
+    [
+      "a custom authorizer without its function",
+      { authorization: "CUSTOM" },
+      "authorizer",
+      /needs authorizer: \{ functionArn \}/,
+    ],
+    [
+      "user pools with another authorization",
+      { cognito: { userPoolArns: [USER_POOL] } },
+      "cognito",
+      /cognito is set but authorization is "AWS_IAM".*Set authorization to "COGNITO_USER_POOLS", or remove cognito/,
+    ],
+    [
+      "an authorizer with another authorization",
+      {
+        authorization: "COGNITO_USER_POOLS",
+        cognito: { userPoolArns: [USER_POOL] },
+        authorizer: { functionArn: FUNCTION },
+      },
+      "authorizer",
+      /authorizer is set but authorization is "COGNITO_USER_POOLS"/,
+    ],
+    [
+      "no user pool",
+      { authorization: "COGNITO_USER_POOLS", cognito: { userPoolArns: [] } },
+      "cognito.userPoolArns",
+      /at least one user pool ARN/,
+    ],
+    [
+      "a user pool id instead of its ARN",
+      { authorization: "COGNITO_USER_POOLS", cognito: { userPoolArns: ["eu-west-1_AbCdEf123"] } },
+      "cognito.userPoolArns",
+      /not a user pool ARN/,
+    ],
+    [
+      "a scope with a space",
+      { authorization: "COGNITO_USER_POOLS", cognito: { userPoolArns: [USER_POOL], scopes: ["a b"] } },
+      "cognito.scopes",
+      /without spaces/,
+    ],
+    [
+      "an authorizer function that is not a Lambda function ARN",
+      { authorization: "CUSTOM", authorizer: { functionArn: "check-token" } },
+      "authorizer.functionArn",
+      /not a Lambda function ARN/,
+    ],
+    [
+      "an unknown authorizer type",
+      { authorization: "CUSTOM", authorizer: { functionArn: FUNCTION, type: "JWT" as "TOKEN" } },
+      "authorizer.type",
+      /"REQUEST" or "TOKEN" \(got "JWT"\)/,
+    ],
+    [
+      "a TOKEN authorizer with two identity sources",
+      {
+        authorization: "CUSTOM",
+        authorizer: {
+          functionArn: FUNCTION,
+          type: "TOKEN",
+          identitySources: ["method.request.header.A", "method.request.header.B"],
+        },
+      },
+      "authorizer.identitySources",
+      /TOKEN authorizer reads exactly one header/,
+    ],
+    [
+      "a TOKEN authorizer reading the query string",
+      {
+        authorization: "CUSTOM",
+        authorizer: {
+          functionArn: FUNCTION,
+          type: "TOKEN",
+          identitySources: ["method.request.querystring.token"],
+        },
+      },
+      "authorizer.identitySources",
+      /one entry "method\.request\.header\.NAME"/,
+    ],
+    [
+      "an identity source API Gateway does not know",
+      {
+        authorization: "CUSTOM",
+        authorizer: { functionArn: FUNCTION, identitySources: ["header.Authorization"] },
+      },
+      "authorizer.identitySources",
+      /not an identity source/,
+    ],
+    [
+      "no identity source while results are cached",
+      { authorization: "CUSTOM", authorizer: { functionArn: FUNCTION, identitySources: [] } },
+      "authorizer.identitySources",
+      /caches by identity source/,
+    ],
+    [
+      "a cache TTL over an hour",
+      { authorization: "CUSTOM", authorizer: { functionArn: FUNCTION, resultTtlInSeconds: 3601 } },
+      "authorizer.resultTtlInSeconds",
+      /0 \(no caching\) to 3600/,
     ],
     [
       "a PRIVATE endpoint",

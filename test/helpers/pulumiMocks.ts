@@ -97,6 +97,26 @@ const PROVIDER_STATE: Record<string, StateMaker> = {
   },
   "aws:apigateway/methodSettings:MethodSettings": () => ({}),
   "aws:wafv2/webAclAssociation:WebAclAssociation": () => ({}),
+  "aws:apigateway/methodResponse:MethodResponse": () => ({}),
+  "aws:apigateway/integrationResponse:IntegrationResponse": () => ({}),
+  "aws:apigateway/response:Response": () => ({}),
+  "aws:apigateway/authorizer:Authorizer": (name, inputs) => ({ name: physicalName(name, inputs) }),
+  "aws:lambda/permission:Permission": (name) => ({ statementId: autoName(name) }),
+  "aws:apigateway/domainName:DomainName": (name, inputs) => ({
+    arn: `arn:aws:apigateway:${region(inputs)}::/domainnames/${String(inputs["domainName"])}`,
+    regionalDomainName: `d-${fakeId(`domain:${name}`)}.execute-api.${region(inputs)}.amazonaws.com`,
+    regionalZoneId: "ZLY8HYME6SFDD",
+  }),
+  "aws:apigateway/basePathMapping:BasePathMapping": () => ({}),
+  "aws:route53/record:Record": (_name, inputs) => ({ fqdn: String(inputs["name"]) }),
+  "aws:iam/rolePolicyAttachment:RolePolicyAttachment": () => ({}),
+  "aws:lambda/capacityProvider:CapacityProvider": (name, inputs) => {
+    const providerName = physicalName(name, inputs);
+    return {
+      name: providerName,
+      arn: `arn:aws:lambda:${region(inputs)}:${MOCK_ACCOUNT}:capacity-provider:${providerName}`,
+    };
+  },
   "pulumi:providers:aws": () => ({}),
 };
 
