@@ -66,6 +66,7 @@ export interface MethodProps {
 
 /** `aws.apigateway.Integration` inputs. */
 export interface IntegrationProps {
+  readonly httpMethod?: string;
   readonly type?: string;
   readonly integrationHttpMethod?: string;
   readonly uri?: string;

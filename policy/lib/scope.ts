@@ -70,6 +70,29 @@ export function componentNameOf(urn: string, parentUrn: string | undefined): str
   return undefined;
 }
 
+/**
+ * Logical-name suffixes of the component's children that policies treat apart, as `ChildSuffix` in
+ * components/naming.ts names them (a test checks they agree; the pack loads without the component).
+ */
+export const ComponentChild = {
+  /** The OPTIONS method answering CORS preflights, without authorization. */
+  corsMethod: "cors-method",
+  /** Its MOCK integration. */
+  corsIntegration: "cors-integration",
+} as const;
+
+/**
+ * Whether a resource is the component's child with this suffix: its parent is a StreamingRestApi and its
+ * logical name is `<component name>-<suffix>`, the name the component gives that child.
+ */
+export function isComponentChild(
+  args: { readonly urn: string; readonly name: string; readonly opts: { readonly parent?: string } },
+  suffix: string,
+): boolean {
+  const component = componentNameOf(args.urn, args.opts.parent);
+  return component !== undefined && args.name === `${component}-${suffix}`;
+}
+
 /** Reads the `scope` config, defaulting to `component` (the engine fills schema defaults; tests may not). */
 export function scopeOf(config: { scope?: unknown }): Scope {
   return config.scope === "stack" ? "stack" : "component";

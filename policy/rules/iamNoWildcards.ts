@@ -27,6 +27,16 @@ export const DEFAULT_WILDCARD_RESOURCE_ACTIONS: readonly string[] = [
   "ec2:UnassignPrivateIpAddresses",
 ];
 
+/**
+ * AWS managed policies roles may attach by default: `AWSLambdaManagedEC2ResourceOperator`, which AWS
+ * documents as the minimum of a Lambda Managed Instances operator role (the component attaches it to the
+ * operator role of a capacity provider it creates). Its EC2 write actions are conditioned on
+ * `ec2:ManagedResourceOperator` being Lambda's scaler; AWS maintains it as Managed Instances evolve.
+ */
+export const DEFAULT_ALLOWED_MANAGED_POLICY_ARNS: readonly string[] = [
+  "arn:aws:iam::aws:policy/AWSLambdaManagedEC2ResourceOperator",
+];
+
 /** This policy's configuration. */
 export interface IamNoWildcardsConfig {
   readonly scope?: string;
@@ -58,8 +68,10 @@ export const iamNoWildcards: ResourceValidationPolicy = {
       allowedManagedPolicyArns: {
         type: "array",
         items: { type: "string" },
-        default: [],
-        description: "AWS managed policies that roles may attach (their statements cannot be checked).",
+        default: [...DEFAULT_ALLOWED_MANAGED_POLICY_ARNS],
+        description:
+          "AWS managed policies that roles may attach (their statements cannot be checked). The default allows " +
+          "the Lambda Managed Instances operator policy, AWSLambdaManagedEC2ResourceOperator.",
       },
     },
   },
@@ -118,7 +130,9 @@ class DocumentChecker {
     this.#report = report;
     const actions = config.wildcardResourceActions ?? DEFAULT_WILDCARD_RESOURCE_ACTIONS;
     this.#wildcardResourceActions = new Set(actions.map((action) => action.toLowerCase()));
-    this.#allowedManagedPolicyArns = new Set(config.allowedManagedPolicyArns ?? []);
+    this.#allowedManagedPolicyArns = new Set(
+      config.allowedManagedPolicyArns ?? DEFAULT_ALLOWED_MANAGED_POLICY_ARNS,
+    );
   }
 
   document(field: string, document: unknown): void {

@@ -1,7 +1,7 @@
 // Policy: the component's integration is a Lambda proxy on the response-streaming invoke URI, in STREAM mode.
 import type { ReportViolation, ResourceValidationArgs, ResourceValidationPolicy } from "@pulumi/policy";
 import { AwsType, type IntegrationProps } from "../lib/resourceTypes";
-import { applicableProps } from "../lib/scope";
+import { ComponentChild, applicableProps, isComponentChild } from "../lib/scope";
 
 /**
  * `arn:<partition>:apigateway:<region>:lambda:path/2021-11-15/functions/<function ARN, optionally
@@ -15,7 +15,7 @@ export const streamingIntegration: ResourceValidationPolicy = {
   name: "streaming-integration",
   description:
     "A StreamingRestApi's integration is AWS_PROXY, POST, on the function's response-streaming invoke URI, " +
-    'with responseTransferMode "STREAM".',
+    'with responseTransferMode "STREAM"; its CORS preflight integration is a MOCK on OPTIONS.',
   enforcementLevel: "mandatory",
   severity: "medium",
   remediationSteps:
@@ -25,6 +25,10 @@ export const streamingIntegration: ResourceValidationPolicy = {
 
 function validateStreamingIntegration(args: ResourceValidationArgs, reportViolation: ReportViolation): void {
   const integration = applicableProps<IntegrationProps>(args, AwsType.integration, "component");
+  if (isComponentChild(args, ComponentChild.corsIntegration)) {
+    validatePreflightIntegration(integration, reportViolation);
+    return;
+  }
   if (integration.type !== "AWS_PROXY") {
     reportViolation(
       `The integration type is ${JSON.stringify(integration.type)}: streaming needs a Lambda proxy ("AWS_PROXY").`,
@@ -49,6 +53,25 @@ function validateStreamingIntegration(args: ResourceValidationArgs, reportViolat
     reportViolation(
       `The integration's responseTransferMode is ${JSON.stringify(integration.responseTransferMode ?? "BUFFERED")}: ` +
         'set "STREAM", or API Gateway waits for the whole response (which Lambda caps at 6 MB).',
+    );
+  }
+}
+
+/**
+ * The component's CORS preflight integration answers OPTIONS by itself (MOCK): its method has no
+ * authorization, so it must reach neither the function nor anything else.
+ */
+function validatePreflightIntegration(integration: IntegrationProps, reportViolation: ReportViolation): void {
+  if (integration.type !== "MOCK") {
+    reportViolation(
+      `The CORS preflight integration has type ${JSON.stringify(integration.type)}: it runs without ` +
+        'authorization, so it must be a "MOCK" integration that reaches nothing. Remove the transform.corsIntegration ' +
+        "override of type.",
+    );
+  }
+  if (integration.httpMethod !== undefined && integration.httpMethod !== "OPTIONS") {
+    reportViolation(
+      `The CORS preflight integration is on ${JSON.stringify(integration.httpMethod)}: preflights are OPTIONS requests.`,
     );
   }
 }

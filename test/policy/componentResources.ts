@@ -18,11 +18,28 @@ export const PERMISSION_OPTIONS: Partial<StreamingRestApiArgs> = {
   deadLetterTargetArn: "arn:aws:sqs:eu-west-1:123456789012:streaming-dlq",
 };
 
-/** {@link PERMISSION_OPTIONS} plus access logs and a WAF web ACL: every optional feature turned on. */
+/**
+ * {@link PERMISSION_OPTIONS} plus access logs, a WAF web ACL, CORS, a Lambda authorizer, a custom domain with
+ * its DNS records and a capacity provider the component creates: every optional feature turned on.
+ */
 export const EVERY_OPTION: Partial<StreamingRestApiArgs> = {
   ...PERMISSION_OPTIONS,
   accessLogging: true,
   webAclArn: "arn:aws:wafv2:eu-west-1:123456789012:regional/webacl/streaming/0123abcd",
+  cors: { allowOrigins: ["https://app.example.com", "http://localhost:5173"], allowCredentials: true },
+  authorization: "CUSTOM",
+  authorizer: { functionArn: "arn:aws:lambda:eu-west-1:123456789012:function:streaming-authorizer" },
+  domain: {
+    name: "stream.example.com",
+    certificateArn: "arn:aws:acm:eu-west-1:123456789012:certificate/0a1b2c3d-4e5f-6789-abcd-ef0123456789",
+    hostedZoneId: "Z0123456789ABCDEFGHIJ",
+  },
+  memorySize: 2048,
+  capacityProvider: {
+    subnetIds: ["subnet-0a1b2c3d"],
+    securityGroupIds: ["sg-0a1b2c3d"],
+    memoryGibPerVcpu: 2,
+  },
 };
 
 let scratchProject: string | undefined;

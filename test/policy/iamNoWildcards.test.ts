@@ -1,6 +1,6 @@
 // streaming-iam-no-wildcards on the component's roles: its own grants pass, widened ones are caught.
 import { expect } from "chai";
-import { iamNoWildcards } from "../../policy/rules/iamNoWildcards";
+import { DEFAULT_ALLOWED_MANAGED_POLICY_ARNS, iamNoWildcards } from "../../policy/rules/iamNoWildcards";
 import { deployComponent, PERMISSION_OPTIONS, subjectOf, withInputs } from "./componentResources";
 import { validateResource, type PolicySubject } from "./policyHarness";
 
@@ -182,6 +182,21 @@ describe("policy streaming-iam-no-wildcards", function () {
       scope: "stack",
     });
     expect(own).to.deep.equal({ violations: [] });
+  });
+
+  it("passes the Lambda Managed Instances operator role and its AWS managed policy, unless the config drops it", async function () {
+    const subjects = await deployComponent("policy-iamlmi", {
+      memorySize: 2048,
+      capacityProvider: { subnetIds: ["subnet-0a1b2c3d"], securityGroupIds: ["sg-0a1b2c3d"] },
+    });
+    const operator = subjectOf(subjects, ROLE, "policy-iamlmi-lmi-role");
+    expect(await validateResource(iamNoWildcards, operator)).to.deep.equal({ violations: [] });
+    const attachment = subjectOf(subjects, "aws:iam/rolePolicyAttachment:RolePolicyAttachment");
+    expect(attachment.inputs["policyArn"]).to.equal(DEFAULT_ALLOWED_MANAGED_POLICY_ARNS[0]);
+    expect(await validateResource(iamNoWildcards, attachment)).to.deep.equal({ violations: [] });
+    const strict = await validateResource(iamNoWildcards, attachment, { allowedManagedPolicyArns: [] });
+    expect(strict.violations).to.have.length(1);
+    expect(strict.violations[0]).to.include("policyArn attaches the AWS managed policy");
   });
 
   it("checks roles outside the component only with scope: stack", async function () {

@@ -72,7 +72,7 @@ describe("policy pack", function () {
     ]);
   });
 
-  it("passes every optional feature turned on (tracing, VPC, KMS, DLQ, access logs, WAF)", async function () {
+  it("passes every optional feature turned on (tracing, VPC, KMS, DLQ, access logs, WAF, CORS, authorizer, domain, LMI)", async function () {
     this.timeout(60_000);
     const subjects = await deployComponent("policy-everything", {
       ...EVERY_OPTION,

@@ -194,7 +194,7 @@ describe("policy pack under Pulumi's policy host", function () {
     ]);
     // The host prefixes the policy's description to the message the policy reported.
     expect(found[0]?.message).to.match(
-      /^API methods require authorization;.*\nThe ANY method of StreamingRestApi "policy-host"/s,
+      /^API methods require authorization \(.*\nThe ANY method of StreamingRestApi "policy-host"/s,
     );
   });
 

@@ -79,4 +79,27 @@ describe("policy streaming-integration", function () {
     };
     expect(await validateResource(streamingIntegration, outside)).to.have.property("notApplicable");
   });
+
+  it("passes the component's CORS preflight MOCK integration, and refuses it reaching anything", async function () {
+    const subjects = await deployComponent("policy-preflight", {
+      cors: { allowOrigins: ["https://app.example.com"] },
+    });
+    const preflight = subjectOf(subjects, INTEGRATION, "policy-preflight-cors-integration");
+    expect(preflight.inputs).to.include({ type: "MOCK", httpMethod: "OPTIONS" });
+    expect(await validateResource(streamingIntegration, preflight)).to.deep.equal({ violations: [] });
+    const proxied = await validateResource(
+      streamingIntegration,
+      withInputs(preflight, { type: "HTTP_PROXY" }),
+    );
+    expect(proxied.violations).to.deep.equal([
+      'The CORS preflight integration has type "HTTP_PROXY": it runs without authorization, so it must be a ' +
+        '"MOCK" integration that reaches nothing. Remove the transform.corsIntegration override of type.',
+    ]);
+    // The route's own integration is still held to STREAM.
+    const route = subjectOf(subjects, INTEGRATION, "policy-preflight-integration");
+    expect(await validateResource(streamingIntegration, route)).to.deep.equal({ violations: [] });
+    expect(
+      (await validateResource(streamingIntegration, withInputs(route, { type: "MOCK" }))).violations,
+    ).to.have.length(1);
+  });
 });
