@@ -18,18 +18,25 @@ export interface FetchExecutionContext {
   readonly props: Record<string, unknown>;
 }
 
+/** Does nothing (see {@link FetchExecutionContext.passThroughOnException}); one function for every context. */
+function passThroughOnException(): void {}
+
 /** An execution context for one invocation, and the wait for its `waitUntil` promises. */
 export class InvocationExecutionContext implements FetchExecutionContext {
   readonly props: Record<string, unknown> = {};
+  readonly passThroughOnException = passThroughOnException;
   readonly #pending: Promise<unknown>[] = [];
+  #waitUntil: ((promise: Promise<unknown>) => void) | undefined;
 
-  /** Bound, so `const { waitUntil } = executionCtx` works too. */
-  readonly waitUntil = (promise: Promise<unknown>): void => {
-    // A value that is not a promise settles at once; a thenable is followed.
-    this.#pending.push(Promise.resolve(promise));
-  };
+  /** Bound, so `const { waitUntil } = executionCtx` works too (bound on first use: most apps never call it). */
+  get waitUntil(): (promise: Promise<unknown>) => void {
+    return (this.#waitUntil ??= this.#add.bind(this));
+  }
 
-  readonly passThroughOnException = (): void => undefined;
+  /** Whether any promise was handed to `waitUntil`: when none was, there is nothing to {@link settle}. */
+  get pending(): boolean {
+    return this.#pending.length > 0;
+  }
 
   /**
    * Waits for every promise handed to `waitUntil`, including those added while waiting.
@@ -45,5 +52,10 @@ export class InvocationExecutionContext implements FetchExecutionContext {
       }
     }
     return failures;
+  }
+
+  #add(promise: Promise<unknown>): void {
+    // A value that is not a promise settles at once; a thenable is followed.
+    this.#pending.push(Promise.resolve(promise));
   }
 }

@@ -99,13 +99,16 @@ export function fetchHandler(
     const request = requestFromEvent(event, { keepStagePrefix, signal });
     const executionCtx = new InvocationExecutionContext();
     try {
-      const appResponse = await callApp(request, { event, context }, executionCtx);
+      const returned = callApp(request, { event, context }, executionCtx);
+      // A Response the app returned as it is goes on without a turn of the microtask queue.
+      const appResponse = returned instanceof Response ? returned : await returned;
       const response = compression ? compressResponse(request, appResponse, compression) : appResponse;
       await sendResponse(response, writer, { withoutBody: request.method === "HEAD", signal });
     } catch (error) {
-      await executionCtx.settle();
+      if (executionCtx.pending) await executionCtx.settle();
       throw error;
     }
+    if (!executionCtx.pending) return;
     const failures = await executionCtx.settle();
     if (failures.length === 1) throw failures[0];
     if (failures.length > 1) {
@@ -118,9 +121,12 @@ type AppCaller = (
   request: Request,
   env: FetchHandlerEnv,
   executionCtx: FetchExecutionContext,
-) => Promise<Response>;
+) => Response | Promise<Response>;
 
-/** Checks the app's shape once, and returns how to call it and check what it returns. */
+/**
+ * Checks the app's shape once, and returns how to call it: the call gives the app's `Response` as it is, or a
+ * promise of it (checked to be one) when the app returned anything else, a promise or a thenable.
+ */
 function appCaller(app: FetchApp): AppCaller {
   let call: FetchFunction;
   if (typeof app === "function") {
@@ -133,16 +139,22 @@ function appCaller(app: FetchApp): AppCaller {
         `srvx or itty app) or a function (request, env) => Response; got ${describeArgument(app)}.`,
     );
   }
-  return async (request, env, executionCtx) => {
-    const returned: unknown = await call(request, env, executionCtx);
-    if (!isResponse(returned)) {
-      throw new TypeError(
-        `the app returned ${describeArgument(returned)} instead of a Response; return a Response (or a promise of ` +
-          "one), e.g. new Response(body, { status, headers }).",
-      );
-    }
-    return returned;
+  return (request, env, executionCtx) => {
+    const returned: unknown = call(request, env, executionCtx);
+    return returned instanceof Response ? returned : awaitResponse(returned);
   };
+}
+
+/** Waits for what the app returned and checks that it is a `Response`. */
+async function awaitResponse(returned: unknown): Promise<Response> {
+  const settled: unknown = await returned;
+  if (!isResponse(settled)) {
+    throw new TypeError(
+      `the app returned ${describeArgument(settled)} instead of a Response; return a Response (or a promise of ` +
+        "one), e.g. new Response(body, { status, headers }).",
+    );
+  }
+  return settled;
 }
 
 function readOptions(options: FetchHandlerOptions): boolean {

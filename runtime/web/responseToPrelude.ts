@@ -15,19 +15,24 @@ import type { StreamingLambdaStatusAndHeadersResponse } from "../prelude";
  * have always used for repeated headers. `cookies` is the HTTP API (payload 2.0) and function URL field;
  * Hono's own `streamHandle` (hono/aws-lambda) sends cookies there (honojs/hono#2921, fixed by #2926 after the
  * HTTP API documentation), which suits function URLs; REST is documented with `multiValueHeaders`.
+ *
+ * A header named `__proto__` is an own property of `headers`, as any other name.
  * @param response The app's response.
  */
 export function responseToPrelude(response: Response): StreamingLambdaStatusAndHeadersResponse {
-  const entries: [string, string][] = [];
+  const headers: Record<string, string> = {};
+  let hasCookies = false;
   for (const [name, value] of response.headers) {
-    if (name !== "set-cookie") entries.push([name, value]);
+    if (name === "set-cookie") hasCookies = true;
+    else if (name === "__proto__") Object.defineProperty(headers, name, ownProperty(value));
+    else headers[name] = value;
   }
-  // Built with fromEntries: a header may be named `__proto__`, which an assignment would not make a key.
-  const prelude: StreamingLambdaStatusAndHeadersResponse = {
-    statusCode: response.status,
-    headers: Object.fromEntries(entries),
-  };
-  const cookies = response.headers.getSetCookie();
-  if (cookies.length > 0) prelude.multiValueHeaders = { "set-cookie": cookies };
+  const prelude: StreamingLambdaStatusAndHeadersResponse = { statusCode: response.status, headers };
+  if (hasCookies) prelude.multiValueHeaders = { "set-cookie": response.headers.getSetCookie() };
   return prelude;
+}
+
+/** A property as an assignment would make it on an ordinary name. */
+function ownProperty(value: string): PropertyDescriptor {
+  return { value, enumerable: true, writable: true, configurable: true };
 }

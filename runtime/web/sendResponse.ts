@@ -34,7 +34,8 @@ export async function sendResponse(
   const prelude = responseToPrelude(response);
   const body = response.body;
   if (!body || options.withoutBody) {
-    await body?.cancel().catch(() => undefined);
+    // The app's cancel() runs now; the prelude does not wait for it to settle.
+    body?.cancel().catch(() => undefined);
     await writer.writeStatusAndHeaders(prelude);
     await writer.finish();
     return;
