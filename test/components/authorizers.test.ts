@@ -1,26 +1,13 @@
 // Cognito user pools and Lambda authorizers under Pulumi mocks: the authorizer, the method, the permission.
-import { MOCK_ACCOUNT, MOCK_REGION, recorder, settle, type RecordedResource } from "../helpers/pulumiMocks";
+import { MOCK_ACCOUNT, MOCK_REGION, recorder } from "../helpers/pulumiMocks";
 // The mocks above are installed before the component module is loaded.
+import { deploy, inputsOf, inScratchProject } from "./mockedStack";
 import { expect } from "chai";
-import * as fs from "node:fs";
-import * as os from "node:os";
-import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
-import { StreamingRestApi, type StreamingRestApiArgs } from "../../components";
+import type { StreamingRestApiArgs } from "../../components";
 
-const HANDLER = path.resolve(__dirname, "..", "..", "handler", "index.ts");
-const PROJECT_DIR = fs.mkdtempSync(path.join(os.tmpdir(), "streaming-rest-api-authorizers-"));
 const USER_POOL = `arn:aws:cognito-idp:${MOCK_REGION}:${MOCK_ACCOUNT}:userpool/${MOCK_REGION}_AbCdEf123`;
 const AUTH_FUNCTION = `arn:aws:lambda:${MOCK_REGION}:${MOCK_ACCOUNT}:function:check-token`;
-
-async function deploy(name: string, args: Partial<StreamingRestApiArgs>): Promise<void> {
-  new StreamingRestApi(name, { handler: HANDLER, ...args });
-  await settle();
-}
-
-function inputsOf(name: string): RecordedResource["inputs"] {
-  return recorder.get(name).inputs;
-}
 
 function stateOf(name: string): Record<string, unknown> {
   return recorder.get(name).state;
@@ -28,18 +15,7 @@ function stateOf(name: string): Record<string, unknown> {
 
 describe("StreamingRestApi authorizers", function () {
   this.timeout(60_000);
-  let originalDirectory: string;
-  before(function () {
-    originalDirectory = process.cwd();
-    process.chdir(PROJECT_DIR);
-  });
-  after(function () {
-    process.chdir(originalDirectory);
-    fs.rmSync(PROJECT_DIR, { recursive: true, force: true });
-  });
-  afterEach(function () {
-    expect(recorder.unexpected, "unexpected resources or provider calls").to.deep.equal([]);
-  });
+  inScratchProject("authorizers");
 
   it("authorizes with Cognito user pools: the authorizer, and the method bound to it with its scopes", async function () {
     await deploy("auth-cognito", {

@@ -1,40 +1,16 @@
 // Lambda Managed Instances under Pulumi mocks: an existing capacity provider, one the component creates, checks.
-import { MOCK_ACCOUNT, MOCK_REGION, recorder, settle, type RecordedResource } from "../helpers/pulumiMocks";
+import { MOCK_ACCOUNT, MOCK_REGION, recorder, settle } from "../helpers/pulumiMocks";
 // The mocks above are installed before the component module is loaded.
+import { deploy, EXAMPLE_HANDLER, inputsOf, inScratchProject } from "./mockedStack";
 import { expect } from "chai";
-import * as fs from "node:fs";
-import * as os from "node:os";
-import * as path from "node:path";
 import { StreamingRestApi, StreamingRestApiArgumentError, type StreamingRestApiArgs } from "../../components";
 import { isGravitonInstanceType } from "../../components/capacityProviderSettings";
 
-const HANDLER = path.resolve(__dirname, "..", "..", "handler", "index.ts");
-const PROJECT_DIR = fs.mkdtempSync(path.join(os.tmpdir(), "streaming-rest-api-lmi-"));
 const PROVIDER_ARN = `arn:aws:lambda:${MOCK_REGION}:${MOCK_ACCOUNT}:capacity-provider:shared-fleet`;
-
-async function deploy(name: string, args: Partial<StreamingRestApiArgs>): Promise<void> {
-  new StreamingRestApi(name, { handler: HANDLER, ...args });
-  await settle();
-}
-
-function inputsOf(name: string): RecordedResource["inputs"] {
-  return recorder.get(name).inputs;
-}
 
 describe("StreamingRestApi capacityProvider (Lambda Managed Instances)", function () {
   this.timeout(60_000);
-  let originalDirectory: string;
-  before(function () {
-    originalDirectory = process.cwd();
-    process.chdir(PROJECT_DIR);
-  });
-  after(function () {
-    process.chdir(originalDirectory);
-    fs.rmSync(PROJECT_DIR, { recursive: true, force: true });
-  });
-  afterEach(function () {
-    expect(recorder.unexpected, "unexpected resources or provider calls").to.deep.equal([]);
-  });
+  inScratchProject("lmi");
 
   it("places the function on an existing capacity provider, published to $LATEST.PUBLISHED", async function () {
     await deploy("lmi-existing", {
@@ -224,7 +200,7 @@ describe("StreamingRestApi capacityProvider (Lambda Managed Instances)", functio
       const name = `lmi-refused-${index}`;
       let refusal: unknown;
       try {
-        new StreamingRestApi(name, { handler: HANDLER, ...args });
+        new StreamingRestApi(name, { handler: EXAMPLE_HANDLER, ...args });
       } catch (error) {
         refusal = error;
       }

@@ -1,10 +1,8 @@
 // The cors argument under Pulumi mocks: the preflight, the gateway responses, the function's settings, parity.
-import { promiseOf, recorder, settle, type RecordedResource } from "../helpers/pulumiMocks";
+import { promiseOf, recorder, settle } from "../helpers/pulumiMocks";
 // The mocks above are installed before the component module is loaded.
+import { deploy, EXAMPLE_HANDLER, inputsOf, inScratchProject } from "./mockedStack";
 import { expect } from "chai";
-import * as fs from "node:fs";
-import * as os from "node:os";
-import * as path from "node:path";
 import { StreamingRestApi, StreamingRestApiArgumentError, type StreamingRestApiArgs } from "../../components";
 import { GATEWAY_RESPONSE_TEMPLATE, originOverrideTemplate, preflightHeaders } from "../../components/cors";
 import { resolveCors } from "../../components/corsSettings";
@@ -18,20 +16,8 @@ import {
 } from "../../local/gateway/cors";
 import { parseCorsSettings } from "../../runtime/cors";
 
-const HANDLER = path.resolve(__dirname, "..", "..", "handler", "index.ts");
-const PROJECT_DIR = fs.mkdtempSync(path.join(os.tmpdir(), "streaming-rest-api-cors-"));
 const APP = "https://app.example.com";
 const ADMIN = "https://admin.example.com";
-
-async function deploy(name: string, args: Partial<StreamingRestApiArgs>): Promise<StreamingRestApi> {
-  const api = new StreamingRestApi(name, { handler: HANDLER, ...args });
-  await settle();
-  return api;
-}
-
-function inputsOf(name: string): RecordedResource["inputs"] {
-  return recorder.get(name).inputs;
-}
 
 /** The `refuse` helper: resolveCors with a fail that throws what it is told. */
 function corsRefusal(
@@ -51,18 +37,7 @@ function corsRefusal(
 
 describe("StreamingRestApi cors", function () {
   this.timeout(60_000);
-  let originalDirectory: string;
-  before(function () {
-    originalDirectory = process.cwd();
-    process.chdir(PROJECT_DIR);
-  });
-  after(function () {
-    process.chdir(originalDirectory);
-    fs.rmSync(PROJECT_DIR, { recursive: true, force: true });
-  });
-  afterEach(function () {
-    expect(recorder.unexpected, "unexpected resources or provider calls").to.deep.equal([]);
-  });
+  inScratchProject("cors");
 
   describe("with one origin", function () {
     before(async function () {
@@ -247,7 +222,7 @@ describe("StreamingRestApi cors", function () {
     expect(DEFAULT_CORS_MAX_AGE).to.equal(600);
     expect(String(PREFLIGHT_STATUS)).to.equal("204");
     const url = await promiseOf(
-      new StreamingRestApi("cors-url", { handler: HANDLER, cors: { allowOrigins: ["*"] } }).url,
+      new StreamingRestApi("cors-url", { handler: EXAMPLE_HANDLER, cors: { allowOrigins: ["*"] } }).url,
     );
     expect(url).to.match(/\/prod\/stream$/);
   });
@@ -304,7 +279,7 @@ describe("StreamingRestApi cors", function () {
     ];
     for (const [index, [args, argument]] of refusals.entries()) {
       const name = `cors-refused-${index}`;
-      expect(() => new StreamingRestApi(name, { handler: HANDLER, ...args }))
+      expect(() => new StreamingRestApi(name, { handler: EXAMPLE_HANDLER, ...args }))
         .to.throw(StreamingRestApiArgumentError)
         .with.property("argument", argument);
       await settle();

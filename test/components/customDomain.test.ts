@@ -1,42 +1,17 @@
 // The domain argument under Pulumi mocks: the REGIONAL domain, its base path mapping, the aliases, the url.
-import { MOCK_ACCOUNT, promiseOf, recorder, settle, type RecordedResource } from "../helpers/pulumiMocks";
+import { MOCK_ACCOUNT, promiseOf, recorder } from "../helpers/pulumiMocks";
 // The mocks above are installed before the component module is loaded.
+import { deploy, EXAMPLE_HANDLER, inputsOf, inScratchProject } from "./mockedStack";
 import { expect } from "chai";
-import * as fs from "node:fs";
-import * as os from "node:os";
-import * as path from "node:path";
 import { StreamingRestApi, StreamingRestApiArgumentError, type StreamingRestApiArgs } from "../../components";
 import { hostNameProblem } from "../../components/domainSettings";
 
-const HANDLER = path.resolve(__dirname, "..", "..", "handler", "index.ts");
-const PROJECT_DIR = fs.mkdtempSync(path.join(os.tmpdir(), "streaming-rest-api-domain-"));
 const CERTIFICATE = `arn:aws:acm:eu-west-1:${MOCK_ACCOUNT}:certificate/0a1b2c3d-4e5f-6789-abcd-ef0123456789`;
 const ZONE = "Z0123456789ABCDEFGHIJ";
 
-async function deploy(name: string, args: Partial<StreamingRestApiArgs>): Promise<StreamingRestApi> {
-  const api = new StreamingRestApi(name, { handler: HANDLER, ...args });
-  await settle();
-  return api;
-}
-
-function inputsOf(name: string): RecordedResource["inputs"] {
-  return recorder.get(name).inputs;
-}
-
 describe("StreamingRestApi domain", function () {
   this.timeout(60_000);
-  let originalDirectory: string;
-  before(function () {
-    originalDirectory = process.cwd();
-    process.chdir(PROJECT_DIR);
-  });
-  after(function () {
-    process.chdir(originalDirectory);
-    fs.rmSync(PROJECT_DIR, { recursive: true, force: true });
-  });
-  afterEach(function () {
-    expect(recorder.unexpected, "unexpected resources or provider calls").to.deep.equal([]);
-  });
+  inScratchProject("domain");
 
   it("creates a REGIONAL dual-stack domain with TLS 1.2, maps the stage at the base path, and serves url there", async function () {
     const api = await deploy("domain-full", {
@@ -148,7 +123,7 @@ describe("StreamingRestApi domain", function () {
     for (const [args, argument, message] of cases) {
       let refusal: unknown;
       try {
-        new StreamingRestApi("domain-refused", { handler: HANDLER, ...args });
+        new StreamingRestApi("domain-refused", { handler: EXAMPLE_HANDLER, ...args });
       } catch (error) {
         refusal = error;
       }
