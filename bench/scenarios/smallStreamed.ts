@@ -1,11 +1,12 @@
 // (c) Time to first byte and (d) invocations per second for small streamed responses, from the same batches.
+import type { Invocation } from "../../test/helpers/fakeRuntimeApi";
 import { DEPLOYED_CLIENTS } from "../clients/types";
 import type { StreamEvent } from "../handlers/work";
 import { percentile } from "../stats";
 import { measureBatch, eventBody, type MeasuredBatch } from "./batch";
 import { checkStreamed } from "./checks";
-import { runSlicedRounds, type Measurements } from "./rounds";
-import type { RatioSpec, Scenario } from "./types";
+import { runSlicedRounds, type Measurements, type RoundTable } from "./rounds";
+import type { RatioSpec, Scenario, ScenarioContext } from "./types";
 
 /** A small streamed response: a prelude, then four 256-byte writes. */
 const SMALL: StreamEvent = { chunks: 4, chunkSize: 256 };
@@ -18,22 +19,9 @@ export const smallStreamed: Scenario = {
   clients: DEPLOYED_CLIENTS,
   placement: "one-core",
   async run(context) {
-    const warmup = context.quick ? 200 : 500;
-    const slices = context.quick ? 4 : 6;
-    const perSlice = context.quick ? 250 : 500;
-    const table = await runSlicedRounds(context, this.id, {
-      kind: "streamed",
-      slices,
-      async warmUp(session) {
-        checkStreamed(await session.serve(warmup, EVENT), SMALL);
-      },
-      async slice(session) {
-        const batch = await measureBatch(session, perSlice, EVENT);
-        checkStreamed(batch.records, SMALL);
-        return batch;
-      },
-      summarize: summarizeSmallStreamed,
-    });
+    const table = await runSmallStreamedRounds(context, this.id, EVENT, (records) =>
+      checkStreamed(records, SMALL),
+    );
     const versusAws = (metric: string, title: string, op: ">=" | "<=", bound?: number): RatioSpec => ({
       id: `${metric}:ours/aws`,
       title,
@@ -96,6 +84,36 @@ export const smallStreamed: Scenario = {
  * the server to the first byte after the prelude arriving; p50, p99), invocations per second, and the
  * client's CPU per invocation.
  */
+/**
+ * Runs small streamed rounds: a warm-up, then timed slices of `event`, every invocation checked.
+ * @param context The scenario's context (rounds, quick mode, clients).
+ * @param id The scenario's id, for progress lines.
+ * @param event The event each invocation gets.
+ * @param check Throws when a batch's invocations did not answer as expected.
+ */
+export function runSmallStreamedRounds(
+  context: ScenarioContext,
+  id: string,
+  event: Buffer,
+  check: (records: readonly Invocation[]) => void,
+): Promise<RoundTable> {
+  const warmup = context.quick ? 200 : 500;
+  const perSlice = context.quick ? 250 : 500;
+  return runSlicedRounds(context, id, {
+    kind: "streamed",
+    slices: context.quick ? 4 : 6,
+    async warmUp(session) {
+      check(await session.serve(warmup, event));
+    },
+    async slice(session) {
+      const batch = await measureBatch(session, perSlice, event);
+      check(batch.records);
+      return batch;
+    },
+    summarize: summarizeSmallStreamed,
+  });
+}
+
 export function summarizeSmallStreamed(batches: readonly MeasuredBatch[]): Measurements {
   const ttfb = batches.flatMap((batch) => batch.records.map((r) => r.firstBodyByteAt - r.nextAnsweredAt));
   const wallMs = batches.reduce((sum, batch) => sum + batch.wallMs, 0);

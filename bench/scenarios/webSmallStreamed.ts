@@ -2,10 +2,9 @@
 import { WEB_CLIENTS } from "../clients/types";
 import { webEvent } from "../handlers/webApp";
 import type { StreamEvent } from "../handlers/work";
-import { eventBody, measureBatch } from "./batch";
+import { eventBody } from "./batch";
 import { checkWebStreamed } from "./checks";
-import { runSlicedRounds } from "./rounds";
-import { summarizeSmallStreamed } from "./smallStreamed";
+import { runSmallStreamedRounds } from "./smallStreamed";
 import type { Scenario } from "./types";
 import { webRatio } from "./webThroughput";
 
@@ -21,22 +20,9 @@ export const webSmallStreamed: Scenario = {
   clients: WEB_CLIENTS,
   placement: "one-core",
   async run(context) {
-    const warmup = context.quick ? 200 : 500;
-    const slices = context.quick ? 4 : 6;
-    const perSlice = context.quick ? 250 : 500;
-    const table = await runSlicedRounds(context, this.id, {
-      kind: "streamed",
-      slices,
-      async warmUp(session) {
-        checkWebStreamed(await session.serve(warmup, EVENT), SMALL);
-      },
-      async slice(session) {
-        const batch = await measureBatch(session, perSlice, EVENT);
-        checkWebStreamed(batch.records, SMALL);
-        return batch;
-      },
-      summarize: summarizeSmallStreamed,
-    });
+    const table = await runSmallStreamedRounds(context, this.id, EVENT, (records) =>
+      checkWebStreamed(records, SMALL),
+    );
     return {
       metrics: [
         {
