@@ -169,6 +169,7 @@ describe("aws-lambda-ric 4.0.2 against our local server", function () {
         method: "POST",
         path: BufferedPath.echo,
         query: { x: "1", y: "two" },
+        isBase64Encoded: true,
         body: "hello",
       });
       expect(result.body.toString()).to.equal(expectedBody);
