@@ -2,22 +2,14 @@
 import { expect } from "chai";
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import * as net from "node:net";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { PIXEL_PNG } from "../../handler/hono/app";
 import { pngImage } from "../fixtures/png";
 import { headerValues, startCurl, type CurlResult } from "../web/curl";
+import { freePort } from "../helpers/freePort";
 
 const ROOT = path.resolve(__dirname, "../..");
-
-async function freePort(): Promise<number> {
-  const server = net.createServer().listen(0, "127.0.0.1");
-  await new Promise((resolve) => server.once("listening", resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 /** `npm start` serving the Hono example on every path, its output collected. */
 class HonoExample {

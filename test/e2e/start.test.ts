@@ -5,6 +5,7 @@ import { randomUUID } from "node:crypto";
 import { readdirSync, readFileSync } from "node:fs";
 import * as net from "node:net";
 import * as path from "node:path";
+import { freePort } from "../helpers/freePort";
 
 const ROOT = path.resolve(__dirname, "../..");
 const THROWS_ON_LOAD = path.join(ROOT, "test", "fixtures", "throwsOnLoad.ts");
@@ -56,14 +57,6 @@ function curl(url: string): Promise<CurlResult> {
       });
     });
   });
-}
-
-async function freePort(): Promise<number> {
-  const server = net.createServer().listen(0, "127.0.0.1");
-  await new Promise((resolve) => server.once("listening", resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }
 
 /** Whether something accepts connections on the port. */

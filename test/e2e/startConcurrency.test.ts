@@ -3,18 +3,10 @@ import { expect } from "chai";
 import { spawn, type ChildProcess } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { readdirSync, readFileSync } from "node:fs";
-import * as net from "node:net";
 import * as path from "node:path";
+import { freePort } from "../helpers/freePort";
 
 const ROOT = path.resolve(__dirname, "../..");
-
-async function freePort(): Promise<number> {
-  const server = net.createServer().listen(0, "127.0.0.1");
-  await new Promise((resolve) => server.once("listening", resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 /** The environments (Linux: from /proc) of the processes whose environment holds `marker`. */
 function environmentsWithMarker(marker: string): string[][] {

@@ -1,21 +1,13 @@
 // End to end: `npm start` with LOCAL_LAMBDA_AUTH=AWS_IAM and LOCAL_LAMBDA_CORS_ORIGINS, as a developer runs it.
 import { expect } from "chai";
 import { spawn, type ChildProcess } from "node:child_process";
-import * as net from "node:net";
 import * as path from "node:path";
 import { signedFetch } from "../../client";
 import { TEST_CREDENTIALS } from "../client/gatedServer";
+import { freePort } from "../helpers/freePort";
 
 const ROOT = path.resolve(__dirname, "../..");
 const PAGE = "http://localhost:5173";
-
-async function freePort(): Promise<number> {
-  const server = net.createServer().listen(0, "127.0.0.1");
-  await new Promise((resolve) => server.once("listening", resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 describe("npm start with LOCAL_LAMBDA_AUTH=AWS_IAM and LOCAL_LAMBDA_CORS_ORIGINS", function () {
   this.timeout(120_000);

@@ -1,20 +1,12 @@
 // `npm start -- --handler FILE --export handler` serves a fetchHandler(app) export like any other handler.
 import { expect } from "chai";
 import { spawn } from "node:child_process";
-import * as net from "node:net";
 import * as path from "node:path";
 import { headerValues, startCurl } from "./curl";
 import { BINARY_BODY, COOKIE_LINES, SSE_TEXT, STREAM_CHUNKS } from "./fixtures/honoApp";
+import { freePort } from "../helpers/freePort";
 
 const ROOT = path.resolve(__dirname, "../..");
-
-async function freePort(): Promise<number> {
-  const server = net.createServer().listen(0, "127.0.0.1");
-  await new Promise((resolve) => server.once("listening", resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 describe("npm start with a Hono app exported as fetchHandler(app)", function () {
   this.timeout(120_000);
